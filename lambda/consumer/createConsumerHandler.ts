@@ -1,0 +1,58 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
+import type { OrdersRepository } from '../shared/OrdersRepository.js';
+import { createRecordHandler } from './createRecordHandler.js';
+
+/** Everything the consumer needs, built once per container (or by a test). */
+export interface ConsumerDependencies {
+  readonly logger: Logger;
+  readonly orders: OrdersRepository;
+  readonly persistenceStore: BasePersistenceLayer;
+  readonly deadline: InvocationDeadline;
+  readonly idempotencyExpirySeconds: number;
+  readonly now?: () => Date;
+}
+
+/** The consumer Lambda's handler signature. */
+export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Wires the record step into Powertools batch processing: records run in parallel, each failure
+ * lands in `batchItemFailures`, and a batch where every record failed is answered (not thrown), so
+ * the response always says which records to retry.
+ */
+export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandler => {
+  const processor = new BatchProcessor(EventType.SQS);
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'order_id',
+    payloadValidationJmesPath: '[user_id, items, total_amount, timestamp]',
+    expiresAfterSeconds: deps.idempotencyExpirySeconds,
+    throwOnNoIdempotencyKey: true,
+    // A replay returns what the first delivery stored; mark it so the log tells them apart.
+    responseHook: (response) => ({
+      ...(response as Record<string, string>),
+      outcome: 'already-stored',
+    }),
+  });
+  const handleRecord = createRecordHandler({ ...deps, idempotencyConfig });
+
+  return async (event, context) => {
+    deps.deadline.start(context);
+    idempotencyConfig.registerLambdaContext(context);
+    deps.logger.addContext(context);
+    const response = await processPartialResponse(event, handleRecord, processor, {
+      context,
+      processInParallel: true,
+      throwOnFullBatchFailure: false,
+    });
+    deps.logger.info('batch processed', {
+      records: event.Records.length,
+      failed: response.batchItemFailures.length,
+    });
+    return response;
+  };
+};

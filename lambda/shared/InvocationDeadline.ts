@@ -1,0 +1,40 @@
+import type { Context } from 'aws-lambda';
+
+/** Options of {@link InvocationDeadline}. */
+export interface InvocationDeadlineOptions {
+  /** Time kept back from the Lambda's remaining time to build and return the response. */
+  readonly reserveMs?: number;
+  /** Upper bound of one database operation, however much time is left. */
+  readonly maxOperationMs?: number;
+  /** Clock, replaceable in tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * Turns "the time the Lambda context says is left" into a `timeoutMS` for each MongoDB operation,
+ * so a slow or unreachable database makes the invocation answer (with every record failed) before
+ * the Lambda timeout, instead of being killed by it with nothing reported.
+ */
+export class InvocationDeadline {
+  readonly #reserveMs: number;
+  readonly #maxOperationMs: number;
+  readonly #now: () => number;
+  #deadline = Number.POSITIVE_INFINITY;
+
+  constructor(options: InvocationDeadlineOptions = {}) {
+    this.#reserveMs = options.reserveMs ?? 1_000;
+    this.#maxOperationMs = options.maxOperationMs ?? 5_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts the clock for one invocation. */
+  start(context: Pick<Context, 'getRemainingTimeInMillis'>): void {
+    this.#deadline = this.#now() + context.getRemainingTimeInMillis() - this.#reserveMs;
+  }
+
+  /** The `timeoutMS` for the next operation: at least 1 ms, so an expired deadline fails fast. */
+  operationTimeoutMs(): number {
+    const left = Math.floor(this.#deadline - this.#now());
+    return Math.max(1, Math.min(this.#maxOperationMs, left));
+  }
+}

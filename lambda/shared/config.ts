@@ -1,0 +1,118 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
+import { defaultSettings } from '../../infra/settings.js';
+import { ConfigurationError } from './errors.js';
+
+/** Where the MongoDB connection string comes from. */
+export type MongoUriSource =
+  | { readonly kind: 'value'; readonly uri: string }
+  | { readonly kind: 'secret'; readonly secretId: string };
+
+/** The consumer's settings, read from the environment once per container. */
+export interface ConsumerConfig {
+  readonly mongoUri: MongoUriSource;
+  readonly databaseName: string;
+  readonly ordersCollection: string;
+  readonly idempotencyCollection: string;
+  readonly idempotencyExpirySeconds: number;
+  readonly mongoMaxPoolSize: number;
+  readonly logLevel: LogLevel;
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+/** Log levels the Powertools Logger accepts. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment variables the consumer and the health check read, with their defaults. */
+export const configDefaults = {
+  MONGO_DB_NAME: 'order_db',
+  ORDERS_COLLECTION: 'orders',
+  IDEMPOTENCY_COLLECTION: 'idempotency',
+  IDEMPOTENCY_EXPIRY_SECONDS: defaultSettings.idempotencyExpirySeconds,
+  MONGO_MAX_POOL_SIZE: defaultSettings.mongoMaxPoolSize,
+  LOG_LEVEL: 'INFO',
+} as const;
+
+// MongoDB forbids these in database names; collection names must not start with `system.` or hold `$`.
+const DATABASE_NAME = /^[^/\\. "$*<>:|?\0]{1,63}$/;
+const COLLECTION_NAME = /^(?!system\.)[^$\0]{1,120}$/;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const read = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+};
+
+const fail = (message: string): never => {
+  throw new ConfigurationError(`Invalid configuration: ${message}`);
+};
+
+const name = (env: Env, variable: keyof typeof configDefaults, pattern: RegExp): string => {
+  const value = read(env, variable) ?? String(configDefaults[variable]);
+  if (!pattern.test(value)) fail(`${variable} is not a valid MongoDB name`);
+  return value;
+};
+
+const integer = (
+  env: Env,
+  variable: keyof typeof configDefaults,
+  min: number,
+  max: number,
+): number => {
+  const raw = read(env, variable);
+  if (raw === undefined) return Number(configDefaults[variable]);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    fail(`${variable} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+};
+
+/**
+ * Checks a MongoDB connection string without ever echoing it: it may carry credentials.
+ */
+export const assertMongoUri = (variable: string, uri: string): string => {
+  try {
+    new ConnectionString(uri);
+  } catch {
+    fail(
+      `${variable} is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)`,
+    );
+  }
+  return uri;
+};
+
+const mongoUriSource = (env: Env): MongoUriSource => {
+  const uri = read(env, 'MONGO_URI');
+  const secretId = read(env, 'MONGO_URI_SECRET_ID');
+  if (uri !== undefined && secretId !== undefined) {
+    return fail('set MONGO_URI or MONGO_URI_SECRET_ID, not both');
+  }
+  if (secretId !== undefined) return { kind: 'secret', secretId };
+  if (uri === undefined) {
+    return fail(
+      'MONGO_URI is required (or MONGO_URI_SECRET_ID, a Secrets Manager secret holding it)',
+    );
+  }
+  return { kind: 'value', uri: assertMongoUri('MONGO_URI', uri) };
+};
+
+/**
+ * Reads and validates the environment. Throws {@link ConfigurationError} with one line naming the
+ * first bad variable; the message never contains a variable's value.
+ */
+export const loadConfig = (env: Env): ConsumerConfig => {
+  const logLevel = (read(env, 'LOG_LEVEL') ?? configDefaults.LOG_LEVEL).toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    mongoUri: mongoUriSource(env),
+    databaseName: name(env, 'MONGO_DB_NAME', DATABASE_NAME),
+    ordersCollection: name(env, 'ORDERS_COLLECTION', COLLECTION_NAME),
+    idempotencyCollection: name(env, 'IDEMPOTENCY_COLLECTION', COLLECTION_NAME),
+    idempotencyExpirySeconds: integer(env, 'IDEMPOTENCY_EXPIRY_SECONDS', 60, 30 * 24 * 60 * 60),
+    mongoMaxPoolSize: integer(env, 'MONGO_MAX_POOL_SIZE', 1, 100),
+    logLevel: logLevel as LogLevel,
+  };
+};

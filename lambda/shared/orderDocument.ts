@@ -1,0 +1,111 @@
+import { Long } from 'mongodb';
+import type { OrderEvent } from './orderEvent.js';
+
+/**
+ * One stored line item. `price` is the number the producer sent, as the legacy service stored it
+ * (its readers keep working); `price_micros` is the same amount exactly, in millionths (int64).
+ */
+export interface OrderItemDocument {
+  item_id: string;
+  quantity: number;
+  price: number;
+  price_micros: Long;
+}
+
+/**
+ * An order as stored in `orders`: the legacy document (`_id` = `order_id`, readers query by `_id`
+ * and `status`) plus the SQS message that created it.
+ */
+export interface OrderDocument {
+  _id: string;
+  user_id: string;
+  items: OrderItemDocument[];
+  /** As sent, for legacy readers. */
+  total_amount: number;
+  /** The exact amount in millionths (int64): sum and compare money with this. */
+  total_amount_micros: Long;
+  /** As the producer sent it (ISO-8601 with a zone), like the legacy service stored it. */
+  timestamp: string;
+  status: 'PROCESSED';
+  created_at: Date;
+  processed_at: Date;
+  sqs_message_id: string;
+}
+
+const MICROS_DIGITS = 6;
+
+/**
+ * The exact amount in millionths. The contract allows at most 4 decimals and 15 significant
+ * digits, so the shortest decimal form of the double is exactly what the producer wrote, and
+ * shifting its digits (not multiplying the double) gives the exact integer.
+ */
+export const toMicros = (value: number): Long => {
+  const [units = '0', fraction = ''] = String(value).split('.');
+  return Long.fromString(`${units}${fraction.padEnd(MICROS_DIGITS, '0')}`);
+};
+
+/**
+ * Maps a valid event to the document to insert. Fields are listed one by one: nothing else from the
+ * event can reach the database.
+ */
+export const toOrderDocument = (
+  order: OrderEvent,
+  source: { readonly messageId: string; readonly now: Date },
+): OrderDocument => ({
+  _id: order.order_id,
+  user_id: order.user_id,
+  items: order.items.map((item) => ({
+    item_id: item.item_id,
+    quantity: item.quantity,
+    price: item.price,
+    price_micros: toMicros(item.price),
+  })),
+  total_amount: order.total_amount,
+  total_amount_micros: toMicros(order.total_amount),
+  timestamp: order.timestamp,
+  status: 'PROCESSED',
+  created_at: source.now,
+  processed_at: source.now,
+  sqs_message_id: source.messageId,
+});
+
+// Legacy documents hold plain numbers; a reader may also have stored Decimal128 or Long.
+const amount = (value: unknown): number | undefined => {
+  if (typeof value === 'number') return value;
+  if (value !== null && typeof value === 'object' && 'toString' in value)
+    return Number(String(value));
+  return undefined;
+};
+
+const instant = (value: unknown): number | undefined => {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'string') return Date.parse(value);
+  return undefined;
+};
+
+/**
+ * Compares the order content of a stored document (ours, or the legacy service's with plain
+ * numbers) with a new one. Returns the first field that differs, or `undefined` when they are the
+ * same order. Bookkeeping fields (status, dates, message id) are not content.
+ */
+export const differingField = (
+  stored: Readonly<Record<string, unknown>>,
+  incoming: OrderDocument,
+): string | undefined => {
+  if (stored.user_id !== incoming.user_id) return 'user_id';
+  if (amount(stored.total_amount) !== incoming.total_amount) return 'total_amount';
+  if (instant(stored.timestamp) !== instant(incoming.timestamp)) return 'timestamp';
+  const items = stored.items;
+  if (!Array.isArray(items) || items.length !== incoming.items.length) return 'items';
+  for (const [index, item] of incoming.items.entries()) {
+    const other = items[index] as Record<string, unknown> | undefined;
+    if (
+      other?.item_id !== item.item_id ||
+      amount(other.quantity) !== item.quantity ||
+      amount(other.price) !== item.price
+    ) {
+      return `items[${index}]`;
+    }
+  }
+  return undefined;
+};

@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedMongo, waitForMongo } from '../../local/embeddedMongo.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    mongoUri: string;
+  }
+}
+
+// The URI may carry credentials: only its host is ever printed.
+const hostOf = (uri: string): string =>
+  uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0] ?? '';
+
+/**
+ * Gives the integration tests a real MongoDB wire-protocol server: the one at `MONGO_URI` when it
+ * is set (and fails loudly when it does not answer), otherwise an embedded one.
+ */
+export default async function setup(project: TestProject) {
+  const configured = process.env.MONGO_URI;
+  if (configured) {
+    if (!(await waitForMongo(configured, 5_000))) {
+      throw new Error(
+        `MONGO_URI is set but no MongoDB answers at ${hostOf(configured)}. Start it ` +
+          '(`npm run db:ferretdb` runs FerretDB on 127.0.0.1:27017), or unset MONGO_URI to use an embedded server.',
+      );
+    }
+    project.provide('mongoUri', configured);
+    return;
+  }
+  const server = await startEmbeddedMongo();
+  console.error(`integration tests: embedded MongoDB (${server.kind}) at ${hostOf(server.uri)}`);
+  project.provide('mongoUri', server.uri);
+  return () => server.stop();
+}
