@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   IdempotencyItemAlreadyExistsError,
   IdempotencyItemNotFoundError,
@@ -14,6 +15,8 @@ import { type Collection, MongoServerError } from 'mongodb';
 export interface IdempotencyDocument {
   _id: string;
   status: 'INPROGRESS' | 'COMPLETED';
+  /** Changes with every claim, so a take-over replaces exactly the claim it judged stale. */
+  generation?: string;
   /** When the record stops counting; the TTL index removes it some time after. */
   expiresAt: Date;
   /** When an INPROGRESS record is considered abandoned (its Lambda timed out or crashed). */
@@ -22,6 +25,13 @@ export interface IdempotencyDocument {
   validation?: string;
   /** What the idempotent function returned. */
   data?: unknown;
+}
+
+/** Marks that one caller took over one claim generation of a key; lives beside the records. */
+interface TakeoverMarker {
+  _id: string;
+  status: 'TAKEOVER';
+  expiresAt: Date;
 }
 
 /** What the layer logs through; a Powertools Logger fits. */
@@ -47,12 +57,20 @@ const MAX_PUT_ATTEMPTS = 3;
 const isDuplicateKey = (error: unknown): boolean =>
   error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
+/** Whether a stored record may be replaced: expired, or in progress past its in-progress expiry. */
+const isClaimable = (existing: IdempotencyDocument, now: Date): boolean =>
+  existing.expiresAt <= now ||
+  (existing.status === IdempotencyRecordStatus.INPROGRESS &&
+    existing.inProgressExpiresAt !== undefined &&
+    existing.inProgressExpiresAt <= now);
+
 /**
  * A MongoDB store for Powertools idempotency records.
  *
  * - `saveInProgress` succeeds atomically only when the key is absent, expired, or INPROGRESS past
- *   its in-progress expiry (a crashed or timed-out holder); the take-over is one conditional upsert,
- *   so two callers can never both win.
+ *   its in-progress expiry (a crashed or timed-out holder). Every decision rests on inserts into a
+ *   unique `_id` (the record itself, or a take-over marker per claim generation), so two callers
+ *   can never both win, even on servers whose conditional updates are not atomic.
  * - Otherwise it throws `IdempotencyItemAlreadyExistsError` carrying the existing record, so the
  *   caller needs no second read.
  * - Expired records are ignored by every read and removed by a TTL index on `expiresAt`. Where the
@@ -70,6 +88,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   readonly #operationTimeoutMs: () => number | undefined;
   readonly #logger: PersistenceLogger;
   #indexes: Promise<void> | undefined;
+  // The generation of each key this instance holds, so it never completes or releases a claim
+  // that another caller took over after ours went stale.
+  readonly #claims = new Map<string, string>();
 
   constructor(options: MongoPersistenceLayerOptions) {
     super();
@@ -110,37 +131,40 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       throw new IdempotencyUnknownError('Only INPROGRESS records can be inserted with _putRecord');
     }
     await this.ensureIndexes();
-    const document = this.#toDocument(record);
+    const document = { ...this.#toDocument(record), generation: randomUUID() };
     for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
-      const now = new Date();
-      try {
-        // Matches only a record we may replace; if one exists that we may not, the upsert's
-        // insert collides on _id and the server answers "duplicate key".
-        await this.#collection.replaceOne(
-          {
-            _id: document._id,
-            $or: [
-              { expiresAt: { $lte: now } },
-              { status: IdempotencyRecordStatus.INPROGRESS, inProgressExpiresAt: { $lte: now } },
-            ],
-          },
-          document,
-          { upsert: true, timeoutMS: this.#timeout() },
-        );
-        return;
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      if (await this.#insert(document)) return this.#remember(document);
       const existing = await this.#collection.findOne(
         { _id: document._id },
         { timeoutMS: this.#timeout() },
       );
-      if (existing !== null) {
+      if (existing === null) continue; // released between our insert and our read
+      if (!isClaimable(existing, new Date())) {
         throw new IdempotencyItemAlreadyExistsError(
           `Failed to put record for already existing idempotency key: ${document._id}`,
           this.#toRecord(existing),
         );
       }
+      // Expired, or abandoned in progress. Only the claimant that inserts the take-over marker
+      // for this generation may replace it: an insert on a unique _id is atomic on every
+      // MongoDB-compatible server, a conditional update is not (FerretDB v1 reads, then writes).
+      const marker: TakeoverMarker = {
+        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}`,
+        status: 'TAKEOVER',
+        expiresAt: document.expiresAt,
+      };
+      if (!(await this.#insert(marker))) {
+        throw new IdempotencyItemAlreadyExistsError(
+          `Another caller is taking over idempotency key: ${document._id}`,
+          this.#toRecord(existing),
+        );
+      }
+      const replaced = await this.#collection.replaceOne(
+        { _id: document._id, generation: existing.generation },
+        document,
+        { timeoutMS: this.#timeout() },
+      );
+      if (replaced.matchedCount === 1) return this.#remember(document);
     }
     throw new IdempotencyItemAlreadyExistsError(
       `Failed to put record for contended idempotency key: ${document._id}`,
@@ -160,8 +184,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
 
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
+    // Completes only our own claim: if a slow invocation was taken over, the new holder completes.
     await this.#collection.updateOne(
-      { _id: document._id },
+      { _id: document._id, ...this.#ownClaim(document._id) },
       {
         $set: {
           status: document.status,
@@ -173,14 +198,44 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       },
       { timeoutMS: this.#timeout() },
     );
+    this.#claims.delete(document._id);
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
     // Only an in-progress claim is released; a completed record is never removed by a failure.
     await this.#collection.deleteOne(
-      { _id: record.idempotencyKey, status: IdempotencyRecordStatus.INPROGRESS },
+      {
+        _id: record.idempotencyKey,
+        status: IdempotencyRecordStatus.INPROGRESS,
+        ...this.#ownClaim(record.idempotencyKey),
+      },
       { timeoutMS: this.#timeout() },
     );
+    this.#claims.delete(record.idempotencyKey);
+  }
+
+  /** Inserts a document; `false` when its _id exists. */
+  async #insert(document: IdempotencyDocument | TakeoverMarker): Promise<boolean> {
+    try {
+      // Markers share the records' collection (and their TTL index); only their _id differs.
+      const collection = this.#collection as unknown as Collection<
+        IdempotencyDocument | TakeoverMarker
+      >;
+      await collection.insertOne(document, { timeoutMS: this.#timeout() });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  #remember(document: IdempotencyDocument): void {
+    this.#claims.set(document._id, document.generation ?? '');
+  }
+
+  // Without a claim of ours on record (never claimed, or already released) nothing may match.
+  #ownClaim(key: string): { generation: string } {
+    return { generation: this.#claims.get(key) ?? 'not-claimed-here' };
   }
 
   #timeout(): number | undefined {

@@ -1,0 +1,306 @@
+import { Long } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
+import { createTestConsumer } from '../../helpers/consumerHarness.js';
+import {
+  lambdaContextFactory,
+  orderEventFactory,
+  sqsEventFactory,
+  sqsRecordFactory,
+} from '../../helpers/factories.js';
+import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await openTestDatabase('consumer');
+});
+
+afterAll(async () => {
+  await database.close();
+});
+
+const consumer = () => createTestConsumer(database.client, database.databaseName);
+const orders = () => database.db.collection<{ _id: string } & Record<string, unknown>>('orders');
+const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
+  response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+
+describe('consumer handler against a real MongoDB', () => {
+  it('stores a valid order as the legacy document plus exact money and its message id', async () => {
+    // Prepare
+    const { handler } = consumer();
+    const event = orderEventFactory({
+      items: [
+        { item_id: 'P1', quantity: 2, price: 19.99 },
+        { item_id: 'P2', quantity: 1, price: 0.0005 },
+      ],
+      total_amount: 39.9805,
+      coupon: 'unknown fields are dropped',
+    });
+    const record = sqsRecordFactory(event);
+    const before = new Date();
+
+    // Act
+    const response = await handler(sqsEventFactory([record]), lambdaContextFactory());
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const stored = await orders().findOne(
+      { _id: event.order_id as string },
+      { promoteLongs: false },
+    );
+    expect(stored).toMatchObject({
+      _id: event.order_id,
+      user_id: 'U-42',
+      items: [
+        { item_id: 'P1', quantity: 2, price: 19.99, price_micros: Long.fromNumber(19_990_000) },
+        { item_id: 'P2', quantity: 1, price: 0.0005, price_micros: Long.fromNumber(500) },
+      ],
+      total_amount: 39.9805,
+      total_amount_micros: Long.fromNumber(39_980_500),
+      timestamp: '2024-01-01T11:00:00Z',
+      status: 'PROCESSED',
+      sqs_message_id: record.messageId,
+    });
+    expect(Object.keys(stored ?? {}).sort()).toEqual(
+      [
+        '_id',
+        'created_at',
+        'items',
+        'processed_at',
+        'sqs_message_id',
+        'status',
+        'timestamp',
+        'total_amount',
+        'total_amount_micros',
+        'user_id',
+      ].sort(),
+    );
+    expect((stored?.created_at as Date).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+  });
+
+  it('treats the same message delivered again as a success without a second write', async () => {
+    const { handler } = consumer();
+    const record = sqsRecordFactory(orderEventFactory());
+    const orderId = JSON.parse(record.body).order_id;
+
+    const first = await handler(sqsEventFactory([record]), lambdaContextFactory());
+    const stored = await orders().findOne({ _id: orderId });
+    const second = await handler(sqsEventFactory([record]), lambdaContextFactory());
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(await orders().countDocuments({ _id: orderId })).toBe(1);
+    expect(await orders().findOne({ _id: orderId })).toEqual(stored);
+  });
+
+  it('treats a producer resend with a new message id as the same order', async () => {
+    const { handler } = consumer();
+    const event = orderEventFactory();
+    const original = sqsRecordFactory(event);
+    const resend = sqsRecordFactory(event);
+
+    await handler(sqsEventFactory([original]), lambdaContextFactory());
+    const response = await handler(sqsEventFactory([resend]), lambdaContextFactory());
+
+    expect(response.batchItemFailures).toEqual([]);
+    const stored = await orders()
+      .find({ _id: event.order_id as string })
+      .toArray();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.sqs_message_id).toBe(original.messageId);
+  });
+
+  it('reports the same order_id with different content as a conflict and keeps the first', async () => {
+    const { handler, lines } = consumer();
+    const event = orderEventFactory();
+    const conflicting = sqsRecordFactory({ ...event, total_amount: 51 });
+
+    await handler(sqsEventFactory([sqsRecordFactory(event)]), lambdaContextFactory());
+    const response = await handler(sqsEventFactory([conflicting]), lambdaContextFactory());
+
+    expect(failedIds(response)).toEqual([conflicting.messageId]);
+    expect(await orders().findOne({ _id: event.order_id as string })).toMatchObject({
+      total_amount: 50,
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        messageId: conflicting.messageId,
+        order_id: event.order_id,
+        reason: 'order-conflict',
+      }),
+    );
+  });
+
+  it('detects a conflict from the order itself when the idempotency record is gone', async () => {
+    const { handler } = consumer();
+    const event = orderEventFactory();
+    await handler(sqsEventFactory([sqsRecordFactory(event)]), lambdaContextFactory());
+    await database.db.collection('idempotency').deleteMany({});
+    const conflicting = sqsRecordFactory({ ...event, user_id: 'U-other' });
+    const sameAgain = sqsRecordFactory(event);
+
+    const response = await handler(
+      sqsEventFactory([conflicting, sameAgain]),
+      lambdaContextFactory(),
+    );
+
+    // Both carry the same order_id, so one may find the other in progress; retry that one.
+    const retried = response.batchItemFailures.filter(
+      (f) => f.itemIdentifier === sameAgain.messageId,
+    );
+    const retry = await handler(
+      sqsEventFactory(retried.length ? [sameAgain] : []),
+      lambdaContextFactory(),
+    );
+    expect(failedIds(response)).toContain(conflicting.messageId);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(
+      await orders()
+        .find({ _id: event.order_id as string })
+        .toArray(),
+    ).toEqual([expect.objectContaining({ user_id: 'U-42', total_amount: 50 })]);
+  });
+
+  it('never modifies a document the legacy service wrote', async () => {
+    const { handler } = consumer();
+    const event = orderEventFactory();
+    const legacy = {
+      _id: event.order_id as string,
+      user_id: 'U-42',
+      items: [{ item_id: 'P1', quantity: 2, price: 25.0 }],
+      total_amount: 50.0,
+      timestamp: '2024-01-01T11:00:00Z',
+      status: 'PENDING',
+      created_at: new Date('2024-01-01T11:00:01Z'),
+    };
+    await orders().insertOne(legacy);
+    const same = sqsRecordFactory(event);
+    const different = sqsRecordFactory({
+      ...orderEventFactory(),
+      order_id: event.order_id,
+      user_id: 'U-9',
+    });
+
+    const sameResponse = await handler(sqsEventFactory([same]), lambdaContextFactory());
+    const differentResponse = await handler(sqsEventFactory([different]), lambdaContextFactory());
+
+    expect(sameResponse.batchItemFailures).toEqual([]);
+    expect(failedIds(differentResponse)).toEqual([different.messageId]);
+    expect(await orders().findOne({ _id: legacy._id })).toEqual(legacy);
+  });
+
+  it('fails only the bad records of a mixed batch and stores the rest', async () => {
+    const { handler, lines } = consumer();
+    const good = [orderEventFactory(), orderEventFactory(), orderEventFactory()];
+    const goodRecords = good.map((event) => sqsRecordFactory(event));
+    const badRecords = [
+      sqsRecordFactory('{"order_id": "ORD-broken"'),
+      sqsRecordFactory(orderEventFactory({ items: [] })),
+      sqsRecordFactory(orderEventFactory({ order_id: { $gt: '' } })),
+    ];
+
+    const response = await handler(
+      sqsEventFactory(
+        [
+          goodRecords[0],
+          badRecords[0],
+          goodRecords[1],
+          badRecords[1],
+          goodRecords[2],
+          badRecords[2],
+        ].filter((r) => r !== undefined),
+      ),
+      lambdaContextFactory(),
+    );
+
+    expect(failedIds(response)).toEqual(badRecords.map((r) => r.messageId).sort());
+    expect(
+      await orders().countDocuments({ _id: { $in: good.map((e) => e.order_id as string) } }),
+    ).toBe(3);
+    expect(await orders().countDocuments({ _id: 'ORD-broken' })).toBe(0);
+    const rejection = lines.find((line) => line.messageId === badRecords[1]?.messageId);
+    expect(rejection).toMatchObject({
+      level: 'WARN',
+      reason: 'invalid-order',
+      issues: [{ path: 'items' }],
+    });
+    expect(JSON.stringify(lines)).not.toContain('"$gt"');
+  });
+
+  it('stores an order sent twice in one batch once, and the retried copy succeeds', async () => {
+    const { handler } = consumer();
+    const event = orderEventFactory();
+    const copies = [sqsRecordFactory(event), sqsRecordFactory(event)];
+
+    const response = await handler(sqsEventFactory(copies), lambdaContextFactory());
+    const retried = copies.filter((copy) => failedIds(response).includes(copy.messageId));
+    const retry = await handler(sqsEventFactory(retried), lambdaContextFactory());
+
+    expect(response.batchItemFailures.length).toBeLessThanOrEqual(1);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(await orders().countDocuments({ _id: event.order_id as string })).toBe(1);
+  });
+
+  it('stores an order delivered to parallel containers exactly once', async () => {
+    const containers = Array.from({ length: 4 }, () => consumer().handler);
+    const event = orderEventFactory();
+    let pending = containers.map((handler) => ({ handler, record: sqsRecordFactory(event) }));
+
+    // Redeliver whatever failed (another container held the order) until every copy succeeded.
+    const deadline = Date.now() + 20_000;
+    while (pending.length > 0 && Date.now() < deadline) {
+      const results = await Promise.all(
+        pending.map(async (p) => ({
+          ...p,
+          response: await p.handler(sqsEventFactory([p.record]), lambdaContextFactory()),
+        })),
+      );
+      pending = results.filter((r) => r.response.batchItemFailures.length > 0);
+    }
+
+    expect(pending).toEqual([]);
+    expect(await orders().countDocuments({ _id: event.order_id as string })).toBe(1);
+  });
+
+  it('stores a 100-record batch', async () => {
+    const { handler } = consumer();
+    const events = Array.from({ length: 100 }, () => orderEventFactory());
+
+    const response = await handler(
+      sqsEventFactory(events.map((event) => sqsRecordFactory(event))),
+      lambdaContextFactory(),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(
+      await orders().countDocuments({ _id: { $in: events.map((e) => e.order_id as string) } }),
+    ).toBe(100);
+  });
+
+  it('answers with every record failed, before the deadline, when MongoDB is unreachable', async () => {
+    // Prepare: a port nothing listens on
+    const unreachable = createMongoClient('mongodb://127.0.0.1:9/', {
+      maxPoolSize: 5,
+      appName: 'test',
+    });
+    const { handler, lines } = createTestConsumer(
+      unreachable,
+      database.databaseName,
+      'mongodb://127.0.0.1:9/',
+    );
+    const records = Array.from({ length: 5 }, () => sqsRecordFactory(orderEventFactory()));
+    const remainingMs = 4_000;
+    const started = Date.now();
+
+    // Act
+    const response = await handler(sqsEventFactory(records), lambdaContextFactory(remainingMs));
+
+    // Assess
+    const elapsed = Date.now() - started;
+    await unreachable.close();
+    expect(failedIds(response)).toEqual(records.map((r) => r.messageId).sort());
+    expect(elapsed).toBeLessThan(remainingMs);
+    expect(lines.filter((l) => l.reason === 'dependency-unavailable')).toHaveLength(5);
+  });
+});
