@@ -1,4 +1,4 @@
-import { ConnectionString } from 'mongodb-connection-string-url';
+import { MongoClient } from 'mongodb';
 import { defaultSettings } from '../../infra/settings.js';
 import { ConfigurationError } from './errors.js';
 
@@ -69,11 +69,13 @@ const integer = (
 };
 
 /**
- * Checks a MongoDB connection string without ever echoing it: it may carry credentials.
+ * Checks a MongoDB connection string the way the driver will read it (constructing a client
+ * parses the URI and its options without connecting), without ever echoing it: it may carry
+ * credentials.
  */
 export const assertMongoUri = (variable: string, uri: string): string => {
   try {
-    new ConnectionString(uri);
+    new MongoClient(uri);
   } catch {
     fail(
       `${variable} is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)`,

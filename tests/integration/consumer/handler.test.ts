@@ -76,7 +76,10 @@ describe('consumer handler against a real MongoDB', () => {
         'user_id',
       ].sort(),
     );
-    expect((stored?.created_at as Date).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    expect(stored?.created_at).toEqual(stored?.processed_at);
+    expect((stored?.created_at as Date | undefined)?.getTime() ?? 0).toBeGreaterThanOrEqual(
+      before.getTime() - 1000,
+    );
   });
 
   it('treats the same message delivered again as a success without a second write', async () => {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lambda/shared/config.js';
+import { ConfigurationError } from '../../../lambda/shared/errors.js';
+import { resolveMongoUri } from '../../../lambda/shared/mongoUri.js';
+
+const failureOf = (env: Record<string, string | undefined>): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig({ MONGO_URI: 'mongodb://localhost:27017' })).toEqual({
+      mongoUri: { kind: 'value', uri: 'mongodb://localhost:27017' },
+      databaseName: 'order_db',
+      ordersCollection: 'orders',
+      idempotencyCollection: 'idempotency',
+      idempotencyExpirySeconds: 86_400,
+      mongoMaxPoolSize: 5,
+      logLevel: 'INFO',
+    });
+  });
+
+  it('reads a secret reference instead of a URI', () => {
+    expect(loadConfig({ MONGO_URI_SECRET_ID: 'prod/order-service/mongo-uri' }).mongoUri).toEqual({
+      kind: 'secret',
+      secretId: 'prod/order-service/mongo-uri',
+    });
+  });
+
+  it.each([
+    [{}, 'MONGO_URI is required'],
+    [{ MONGO_URI: '   ' }, 'MONGO_URI is required'],
+    [{ MONGO_URI: 'mongodb://a', MONGO_URI_SECRET_ID: 's' }, 'not both'],
+    [
+      { MONGO_URI: 'postgres://user:hunter2@db/x' },
+      'MONGO_URI is not a valid MongoDB connection string',
+    ],
+    [{ MONGO_URI: 'mongodb://a', MONGO_DB_NAME: 'bad.name' }, 'MONGO_DB_NAME'],
+    [{ MONGO_URI: 'mongodb://a', ORDERS_COLLECTION: 'system.orders' }, 'ORDERS_COLLECTION'],
+    [{ MONGO_URI: 'mongodb://a', IDEMPOTENCY_COLLECTION: 'a$b' }, 'IDEMPOTENCY_COLLECTION'],
+    [{ MONGO_URI: 'mongodb://a', MONGO_MAX_POOL_SIZE: '0' }, 'MONGO_MAX_POOL_SIZE'],
+    [{ MONGO_URI: 'mongodb://a', MONGO_MAX_POOL_SIZE: '5x' }, 'MONGO_MAX_POOL_SIZE'],
+    [{ MONGO_URI: 'mongodb://a', IDEMPOTENCY_EXPIRY_SECONDS: '10' }, 'IDEMPOTENCY_EXPIRY_SECONDS'],
+    [{ MONGO_URI: 'mongodb://a', LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL'],
+  ])('rejects %j with one line naming the variable', (env, expected) => {
+    const message = failureOf(env);
+    expect(message).toContain(expected);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never prints the credentials of a malformed URI', () => {
+    const message = failureOf({ MONGO_URI: 'mongodb://admin:s3cr3t@host:notaport/db' });
+    expect(message).not.toContain('s3cr3t');
+    expect(message).not.toContain('admin');
+  });
+});
+
+describe('resolveMongoUri', () => {
+  it('returns a plain URI as it is', async () => {
+    await expect(resolveMongoUri({ kind: 'value', uri: 'mongodb://a:27017' })).resolves.toBe(
+      'mongodb://a:27017',
+    );
+  });
+
+  it('reads the URI from the named secret', async () => {
+    const read = async (id: string) =>
+      id === 'mongo' ? ' mongodb+srv://u:p@cluster.example.net ' : undefined;
+    await expect(resolveMongoUri({ kind: 'secret', secretId: 'mongo' }, read)).resolves.toBe(
+      'mongodb+srv://u:p@cluster.example.net',
+    );
+  });
+
+  it('rejects a secret that is not a connection string without echoing it', async () => {
+    const read = async () => 'password123';
+    await expect(resolveMongoUri({ kind: 'secret', secretId: 'mongo' }, read)).rejects.toThrow(
+      /^Invalid configuration: the secret named by MONGO_URI_SECRET_ID is not a valid MongoDB connection string/,
+    );
+    await expect(resolveMongoUri({ kind: 'secret', secretId: 'mongo' }, read)).rejects.not.toThrow(
+      /password123/,
+    );
+  });
+});
