@@ -266,16 +266,18 @@ describe('consumer handler against a real MongoDB', () => {
     expect(await orders().countDocuments({ _id: event.order_id as string })).toBe(1);
   });
 
-  it('stores a 100-record batch', async () => {
-    const { handler } = consumer();
+  it('stores a 100-record batch, each log line keyed to its own record', async () => {
+    const { handler, lines } = consumer();
     const events = Array.from({ length: 100 }, () => orderEventFactory());
+    const records = events.map((event) => sqsRecordFactory(event));
 
-    const response = await handler(
-      sqsEventFactory(events.map((event) => sqsRecordFactory(event))),
-      lambdaContextFactory(),
-    );
+    const response = await handler(sqsEventFactory(records), lambdaContextFactory());
 
     expect(response.batchItemFailures).toEqual([]);
+    const orderOf = new Map(records.map((r) => [r.messageId, JSON.parse(r.body).order_id]));
+    const stored = lines.filter((line) => line.message === 'order stored');
+    expect(stored).toHaveLength(100);
+    for (const line of stored) expect(line.order_id).toBe(orderOf.get(String(line.messageId)));
     expect(
       await orders().countDocuments({ _id: { $in: events.map((e) => e.order_id as string) } }),
     ).toBe(100);
