@@ -48,3 +48,45 @@ export const defaultSettings: OrderServiceSettings = {
 export const visibilityTimeoutSeconds = (
   settings: Pick<OrderServiceSettings, 'consumerTimeoutSeconds' | 'maxBatchingWindowSeconds'>,
 ): number => 6 * settings.consumerTimeoutSeconds + settings.maxBatchingWindowSeconds;
+
+/** How callers of the health Function URL authenticate. */
+export type FunctionUrlAuth = 'NONE' | 'AWS_IAM';
+
+/**
+ * Deployment settings the stack adds to {@link OrderServiceSettings}: they shape the AWS resources
+ * around the consumer rather than how a queue behaves, so the local runtime only reads the few it
+ * shares (the health check's timeout).
+ */
+export interface DeploymentSettings {
+  /** Memory of the consumer Lambda in MB (CPU scales with it). */
+  readonly consumerMemoryMb: number;
+  /** Memory of the health Lambda in MB. */
+  readonly healthMemoryMb: number;
+  /** Health Lambda timeout; the checks themselves answer well inside it. */
+  readonly healthTimeoutSeconds: number;
+  /** Bound on each health check (SQS and MongoDB), so the answer comes within about 2 s. */
+  readonly healthCheckTimeoutMs: number;
+  /** Concurrent health invocations at most; caps what anonymous callers can make it do. */
+  readonly healthReservedConcurrency: number;
+  /** `NONE` lets uptime monitors call the URL; `AWS_IAM` requires SigV4-signed callers. */
+  readonly functionUrlAuth: FunctionUrlAuth;
+  /** Days CloudWatch keeps the functions' logs. */
+  readonly logRetentionDays: number;
+  /** Secrets Manager secret (name or ARN) holding the MongoDB URI on AWS. */
+  readonly mongoUriSecretName: string;
+  /** MongoDB URI the LocalStack deployment uses: the compose service, reached by name. */
+  readonly localMongoUri: string;
+}
+
+/** Deployment defaults; the stack props fall back to these. */
+export const defaultDeploymentSettings: DeploymentSettings = {
+  consumerMemoryMb: 512,
+  healthMemoryMb: 256,
+  healthTimeoutSeconds: 5,
+  healthCheckTimeoutMs: 1_500,
+  healthReservedConcurrency: 2,
+  functionUrlAuth: 'NONE',
+  logRetentionDays: 30,
+  mongoUriSecretName: 'order-service/mongo-uri',
+  localMongoUri: 'mongodb://mongodb:27017',
+};

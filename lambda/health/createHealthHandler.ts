@@ -1,0 +1,115 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { MongoClient } from 'mongodb';
+import { defaultDeploymentSettings } from '../../infra/settings.js';
+import { type CheckOutcome, runBoundedCheck } from './runBoundedCheck.js';
+
+/** What the health check talks to; the entry point builds the real ones, tests pass their own. */
+export interface HealthDependencies {
+  readonly sqs: SQSClient;
+  readonly mongo: MongoClient;
+  /** The queue the consumer serves: its reachability is `sqs_connected`. */
+  readonly queueUrl: string;
+  /** The dead-letter queue: its depth is reported as detail and never fails the check. */
+  readonly deadLetterQueueUrl: string;
+  /** Database pinged for `db_connected`. */
+  readonly databaseName: string;
+  readonly logger: Logger;
+  /** Bound on each check; default `defaultDeploymentSettings.healthCheckTimeoutMs` (1.5 s). */
+  readonly checkTimeoutMs?: number;
+}
+
+/** The health Function URL handler. */
+export type HealthHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+
+/**
+ * The response body: the legacy contract (`status`, `sqs_connected`, `db_connected`) plus detail.
+ * It never holds an error message, an address, a URI or a stack.
+ */
+export interface HealthBody {
+  readonly status: 'healthy' | 'unhealthy';
+  readonly sqs_connected: boolean;
+  readonly db_connected: boolean;
+  /** Messages waiting in the order queue, `null` when it could not be read. */
+  readonly queue_depth: number | null;
+  /** Messages waiting in the dead-letter queue, `null` when it could not be read. */
+  readonly dlq_depth: number | null;
+  /** How long each check took, in milliseconds (a timed-out check shows the bound). */
+  readonly latency_ms: { readonly sqs: number; readonly db: number };
+  readonly checked_at: string;
+}
+
+const DEPTH = 'ApproximateNumberOfMessages';
+
+const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): LambdaFunctionURLResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+const depthOf = (value: string | undefined): number | null => {
+  const depth = Number(value);
+  return value !== undefined && Number.isSafeInteger(depth) && depth >= 0 ? depth : null;
+};
+
+/**
+ * Builds the health handler. `GET` (any path; query and body are ignored) runs three bounded
+ * checks concurrently — order queue attributes, DLQ depth, MongoDB `ping` — and answers 200 when
+ * the queue and the database answered, else 503 with the failing flag `false`. Every call does the
+ * same constant work, whatever the caller sends; other methods get 405 without touching anything.
+ */
+export const createHealthHandler = (deps: HealthDependencies): HealthHandler => {
+  const timeoutMs = deps.checkTimeoutMs ?? defaultDeploymentSettings.healthCheckTimeoutMs;
+  const database = deps.mongo.db(deps.databaseName);
+
+  const queueDepth = (queueUrl: string) => (abortSignal: AbortSignal) =>
+    deps.sqs
+      .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [DEPTH] }), {
+        abortSignal,
+      })
+      .then((output) => depthOf(output.Attributes?.[DEPTH]));
+
+  // `timeoutMS` bounds server selection, connecting and the command itself inside the driver.
+  const ping = () => database.command({ ping: 1 }, { timeoutMS: timeoutMs });
+
+  const logFailure = (check: string, outcome: CheckOutcome<unknown>) => {
+    if (outcome.ok) return;
+    deps.logger.warn('Health check failed', {
+      check,
+      reason: outcome.reason,
+      error: outcome.errorName,
+      latencyMs: outcome.latencyMs,
+    });
+  };
+
+  return async (event) => {
+    if (event.requestContext?.http?.method !== 'GET') {
+      return json(405, { message: 'Method Not Allowed' }, { allow: 'GET' });
+    }
+    const [queue, deadLetters, db] = await Promise.all([
+      runBoundedCheck(queueDepth(deps.queueUrl), timeoutMs),
+      runBoundedCheck(queueDepth(deps.deadLetterQueueUrl), timeoutMs),
+      runBoundedCheck(ping, timeoutMs),
+    ]);
+    logFailure('sqs', queue);
+    logFailure('dlq', deadLetters);
+    logFailure('db', db);
+
+    const healthy = queue.ok && db.ok;
+    const body: HealthBody = {
+      status: healthy ? 'healthy' : 'unhealthy',
+      sqs_connected: queue.ok,
+      db_connected: db.ok,
+      queue_depth: queue.ok ? queue.value : null,
+      dlq_depth: deadLetters.ok ? deadLetters.value : null,
+      latency_ms: { sqs: queue.latencyMs, db: db.latencyMs },
+      checked_at: new Date().toISOString(),
+    };
+    return json(healthy ? 200 : 503, body);
+  };
+};
