@@ -5,6 +5,11 @@ import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
  * configuration (so the `AWS_ENDPOINT_URL` LocalStack injects into its Lambda containers is
  * honoured); `overrides` is for callers that must name an endpoint, such as tests. Connecting and
  * each request are bounded by the check's timeout, and one retry at most fits inside it.
+ *
+ * `useQueueUrlAsEndpoint: false`: by default the SDK sends a request to the host named in the
+ * queue URL when it differs from the configured endpoint. LocalStack's and fauxqs' queue URLs name
+ * hosts (`sqs.<region>.localhost.localstack.cloud`, `sqs.<region>.localhost`) that need not resolve
+ * where the check runs, so the configured endpoint is always used; on AWS both are the same.
  */
 export const createHealthSqsClient = (
   checkTimeoutMs: number,
@@ -12,6 +17,7 @@ export const createHealthSqsClient = (
 ): SQSClient =>
   new SQSClient({
     maxAttempts: 2,
+    useQueueUrlAsEndpoint: false,
     requestHandler: { connectionTimeout: checkTimeoutMs, requestTimeout: checkTimeoutMs },
     ...overrides,
   });

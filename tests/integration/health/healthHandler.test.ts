@@ -121,6 +121,36 @@ describe('health handler against real SQS (fauxqs) and a real MongoDB wire serve
     });
   });
 
+  it('reaches SQS through AWS_ENDPOINT_URL alone, as in a LocalStack Lambda container', async () => {
+    // Prepare: the standard SDK configuration only, and a queue URL whose host does not resolve here
+    const standardConfiguration: Record<string, string> = {
+      AWS_ENDPOINT_URL: fauxqs.address,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const saved = Object.keys(standardConfiguration).map(
+      (name) => [name, process.env[name]] as const,
+    );
+    Object.assign(process.env, standardConfiguration);
+    const fromEnvironment = createHealthSqsClient(CHECK_TIMEOUT_MS);
+
+    try {
+      // Act
+      const { result, body } = await check({ sqs: fromEnvironment });
+
+      // Assess
+      expect(new URL(queueUrl).hostname).toBe('sqs.us-east-1.localhost');
+      expect(result.statusCode).toBe(200);
+      expect(body).toMatchObject({ sqs_connected: true, db_connected: true });
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('answers 503 with db_connected false, fast, when nothing listens at the MongoDB address', async () => {
     // Prepare
     const mongo = mongoAt(`mongodb://127.0.0.1:${await closedPort()}/`);
