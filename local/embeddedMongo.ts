@@ -71,6 +71,7 @@ const startFerretDb = async (log: (line: string) => void): Promise<EmbeddedMongo
       '--handler=sqlite',
       `--sqlite-url=file:${dataDir}/`,
       `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
       '--telemetry=disable',
       '--debug-addr=-',
       '--log-level=error',

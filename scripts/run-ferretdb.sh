@@ -7,4 +7,4 @@ bash "$root/scripts/install-ferretdb.sh"
 data="$root/.tools/ferretdb-data"
 mkdir -p "$data"
 exec "$root/.tools/bin/ferretdb" --handler=sqlite --sqlite-url="file:$data/" \
-  --listen-addr="127.0.0.1:${FERRETDB_PORT:-27017}" --telemetry=disable --debug-addr=- --log-level=warn
+  --listen-addr="127.0.0.1:${FERRETDB_PORT:-27017}" --state-dir="$data" --telemetry=disable --debug-addr=- --log-level=warn
