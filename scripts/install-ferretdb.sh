@@ -7,7 +7,9 @@ set -euo pipefail
 version=v1.24.2
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/.tools/bin/ferretdb"
-if [ -x "$out" ] && "$out" --version 2>/dev/null | grep -q "version: $version"; then
+# Read whole outputs into variables: `cmd | grep -q` / `| head` would end cmd with SIGPIPE, which
+# pipefail turns into a failure.
+if [ -x "$out" ] && [[ "$("$out" --version 2>/dev/null)" == *"version: $version"* ]]; then
   echo "FerretDB $version already built: $out"
   exit 0
 fi
@@ -23,4 +25,5 @@ chmod -R u+w "$work/src"
 echo "$version" >"$work/src/build/version/version.txt"
 mkdir -p "$(dirname "$out")"
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$out" ./cmd/ferretdb)
-"$out" --version | head -1
+built=$("$out" --version)
+echo "${built%%$'\n'*}"
