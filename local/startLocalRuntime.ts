@@ -5,7 +5,12 @@ import type { ConsumerHandler } from '../lambda/consumer/createConsumerHandler.j
 import { createHealthHandler } from '../lambda/health/createHealthHandler.js';
 import { createHealthMongoClient } from '../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../lambda/health/createHealthSqsClient.js';
-import { configDefaults, type LogLevel } from '../lambda/shared/config.js';
+import {
+  assertMongoUri,
+  configDefaults,
+  type LogLevel,
+  loadConfig,
+} from '../lambda/shared/config.js';
 import { consumerContainerFactory } from './consumerContainerFactory.js';
 import { createOrderQueues } from './createOrderQueues.js';
 import {
@@ -111,6 +116,21 @@ const startSqs = async (port: number): Promise<FauxqsServer> => {
   }
 };
 
+// mongodb-memory-server prints its whole download error with a stack before the embedded start
+// falls back to FerretDB, which then says in one line what happened; keep only that line.
+const withoutMemoryServerWarning = async <T>(start: () => Promise<T>): Promise<T> => {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('Starting the MongoMemoryServer Instance failed')) return;
+    warn(...args);
+  };
+  try {
+    return await start();
+  } finally {
+    console.warn = warn;
+  }
+};
+
 const depthOf = async (sqs: SQSClient, queueUrl: string): Promise<QueueDepth> => {
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
@@ -161,6 +181,7 @@ export const startLocalRuntime = async (
     let mongoUri: string;
     let mongoKind: LocalRuntime['mongoKind'];
     if (options.mongoUri !== undefined) {
+      assertMongoUri('MONGO_URI', options.mongoUri);
       if (!(await waitForMongo(options.mongoUri, 5_000))) {
         throw new Error(
           `No MongoDB answers at ${hostOf(options.mongoUri)} (MONGO_URI). Start it, or unset MONGO_URI to use an embedded server.`,
@@ -170,11 +191,26 @@ export const startLocalRuntime = async (
       mongoKind = 'external';
     } else {
       log('Starting an embedded MongoDB (MONGO_URI is not set)…');
-      const embedded = await startEmbeddedMongo(log);
+      const embedded = await withoutMemoryServerWarning(() => startEmbeddedMongo(log));
       cleanups.push(() => embedded.stop());
       mongoUri = embedded.uri;
       mongoKind = embedded.kind;
     }
+
+    // The consumer's environment, as the stack sets it; checked now so a bad value fails the
+    // start with one line instead of every cold start.
+    const consumerEnvironment = {
+      ...options.environment,
+      MONGO_URI: mongoUri,
+      MONGO_URI_SECRET_ID: undefined,
+      MONGO_DB_NAME: databaseName,
+      MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
+      IDEMPOTENCY_EXPIRY_SECONDS:
+        options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ??
+        String(settings.idempotencyExpirySeconds),
+      LOG_LEVEL: logLevel,
+    };
+    loadConfig(consumerEnvironment);
 
     const fauxqs = await startSqs(options.sqsPort ?? 0);
     cleanups.push(() => fauxqs.stop());
@@ -229,17 +265,7 @@ export const startLocalRuntime = async (
       logger: runtimeLogger,
       ...(options.onInvocation === undefined ? {} : { onInvocation: options.onInvocation }),
       createContainer: consumerContainerFactory({
-        environment: {
-          ...options.environment,
-          MONGO_URI: mongoUri,
-          MONGO_URI_SECRET_ID: undefined,
-          MONGO_DB_NAME: databaseName,
-          MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
-          IDEMPOTENCY_EXPIRY_SECONDS:
-            options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ??
-            String(settings.idempotencyExpirySeconds),
-          LOG_LEVEL: logLevel,
-        },
+        environment: consumerEnvironment,
         logSink,
         ...(options.wrapHandler === undefined ? {} : { wrapHandler: options.wrapHandler }),
       }),
