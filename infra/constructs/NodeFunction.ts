@@ -1,0 +1,76 @@
+import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  cdkBundlingOptions,
+  type LambdaName,
+  lambdaEntries,
+  projectRoot,
+} from '../lambdaBundling.js';
+
+/** What differs between the project's functions; everything else is a shared default. */
+export interface NodeFunctionProps {
+  /** Which Lambda to bundle (its entry point is in `lambdaEntries`). */
+  readonly lambda: LambdaName;
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+  readonly logRetention: RetentionDays;
+  /** `ARM_64` on AWS (cheaper per ms); the host's architecture on LocalStack (no emulation). */
+  readonly architecture: Architecture;
+  /** Whether the log group outlives the stack (`RETAIN` on AWS, `DESTROY` for local stacks). */
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * A Node.js 22 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
+ * source maps on), its own log group with a retention, and its own role that may write to that log
+ * group and nothing else until the stack grants more.
+ */
+export class NodeFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole, whose logs:* reach every log group.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.logGroup.grantWrite(role);
+    this.role = role;
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${projectRoot}/${lambdaEntries[props.lambda]}`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}/package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: props.architecture,
+      description: props.description,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: cdkBundlingOptions(),
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The project targets Node.js 22 (package.json engines, .nvmrc, nodejs22.x) and is tested on it; moving to a newer runtime is a deliberate, tested change.',
+    });
+  }
+}

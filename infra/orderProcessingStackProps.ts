@@ -1,0 +1,204 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { configDefaults, type LogLevel, loadConfig } from '../lambda/shared/config.js';
+import { ConfigurationError } from '../lambda/shared/errors.js';
+import { StackConfigurationError } from './errors.js';
+import {
+  type DeploymentSettings,
+  defaultDeploymentSettings,
+  defaultSettings,
+  type FunctionUrlAuth,
+  type OrderServiceSettings,
+} from './settings.js';
+
+/** Where the stack is deployed: AWS, or LocalStack through `cdklocal`. */
+export type DeploymentTarget = 'aws' | 'local';
+
+/**
+ * Where the Lambdas get the MongoDB URI: a Secrets Manager secret (name or full ARN; read at run
+ * time and cached by Powertools Parameters), or a plain value (LocalStack; on AWS it would sit in
+ * the function configuration in clear text).
+ */
+export type MongoUriProp = { readonly secret: string } | { readonly value: string };
+
+/** Props of {@link OrderProcessingStack}; every setting defaults to `infra/settings.ts`. */
+export interface OrderProcessingStackProps extends StackProps, Partial<OrderServiceSettings> {
+  /** Default `aws`. `local` uses a plain URI for the compose MongoDB and the host architecture. */
+  readonly target?: DeploymentTarget;
+  /** Default: secret `order-service/mongo-uri` on AWS, `mongodb://mongodb:27017` locally. */
+  readonly mongoUri?: MongoUriProp;
+  /** Default `order_db`. */
+  readonly databaseName?: string;
+  /** Log level of both Lambdas; default `INFO`. */
+  readonly logLevel?: LogLevel;
+  /** Default `NONE` (uptime monitors can call it); `AWS_IAM` requires SigV4-signed callers. */
+  readonly functionUrlAuth?: FunctionUrlAuth;
+  /** E-mail address subscribed to the alarm topic; none by default. */
+  readonly alarmEmail?: string;
+  readonly logRetentionDays?: number;
+  readonly consumerMemoryMb?: number;
+  readonly healthMemoryMb?: number;
+  readonly healthTimeoutSeconds?: number;
+  /** Default 2; `'none'` reserves nothing (accounts whose concurrency quota is the minimum 10). */
+  readonly healthReservedConcurrency?: number | 'none';
+}
+
+/** Every setting the stack is built from, defaults applied and checked. */
+export interface OrderProcessingSettings
+  extends OrderServiceSettings,
+    Omit<DeploymentSettings, 'healthReservedConcurrency' | 'mongoUriSecretName' | 'localMongoUri'> {
+  readonly target: DeploymentTarget;
+  readonly mongoUri: MongoUriProp;
+  readonly databaseName: string;
+  readonly logLevel: LogLevel;
+  readonly alarmEmail: string | undefined;
+  /** `undefined` when nothing is reserved. */
+  readonly healthReservedConcurrency: number | undefined;
+}
+
+const fail = (message: string): never => {
+  throw new StackConfigurationError(`Invalid stack setting: ${message}`);
+};
+
+const inRange = (name: string, value: number, min: number, max: number): number => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+};
+
+const definedOnly = <T extends object>(props: T): Partial<T> =>
+  Object.fromEntries(
+    Object.entries(props).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+
+// Secrets Manager names: 1–512 of these characters; a full ARN is taken as given.
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The environment both Lambdas share, and the consumer's. The health check adds its queue URLs,
+ * which are CloudFormation references.
+ */
+export const lambdaEnvironment = (
+  settings: OrderProcessingSettings,
+): { readonly shared: Record<string, string>; readonly consumer: Record<string, string> } => {
+  const shared = {
+    ...('secret' in settings.mongoUri
+      ? { MONGO_URI_SECRET_ID: settings.mongoUri.secret }
+      : { MONGO_URI: settings.mongoUri.value }),
+    MONGO_DB_NAME: settings.databaseName,
+    LOG_LEVEL: settings.logLevel,
+  };
+  return {
+    shared,
+    consumer: {
+      ...shared,
+      MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
+      IDEMPOTENCY_EXPIRY_SECONDS: String(settings.idempotencyExpirySeconds),
+    },
+  };
+};
+
+// The Lambdas validate their environment at cold start; the same check at synth time stops a
+// deployment that could only fail there. The message names the variable, never a URI.
+const checkLambdaEnvironment = (settings: OrderProcessingSettings): OrderProcessingSettings => {
+  if ('secret' in settings.mongoUri) {
+    const { secret } = settings.mongoUri;
+    if (!SECRET_NAME.test(secret) && !SECRET_ARN.test(secret)) {
+      fail('mongoUri.secret must be a Secrets Manager secret name or its full ARN');
+    }
+  }
+  try {
+    loadConfig(lambdaEnvironment(settings).consumer);
+  } catch (error) {
+    if (error instanceof ConfigurationError)
+      fail(error.message.replace(/^Invalid configuration: /, ''));
+    throw error;
+  }
+  return settings;
+};
+
+/**
+ * Applies the defaults of `infra/settings.ts` (and `lambda/shared/config.ts` for the database) to
+ * the props and checks every value against the limits AWS and the service impose. Throws
+ * {@link StackConfigurationError} naming the first bad setting; a URI is never echoed.
+ */
+export const resolveStackSettings = (props: OrderProcessingStackProps): OrderProcessingSettings => {
+  const given = definedOnly(props);
+  const target = given.target ?? 'aws';
+  const settings = {
+    ...defaultSettings,
+    ...defaultDeploymentSettings,
+    ...given,
+    target,
+    mongoUri:
+      given.mongoUri ??
+      (target === 'local'
+        ? { value: defaultDeploymentSettings.localMongoUri }
+        : { secret: defaultDeploymentSettings.mongoUriSecretName }),
+    databaseName: given.databaseName ?? configDefaults.MONGO_DB_NAME,
+    logLevel: given.logLevel ?? configDefaults.LOG_LEVEL,
+    alarmEmail: given.alarmEmail,
+  };
+
+  inRange('batchSize', settings.batchSize, 1, 10_000);
+  inRange('maxBatchingWindowSeconds', settings.maxBatchingWindowSeconds, 0, 300);
+  if (settings.batchSize > 10 && settings.maxBatchingWindowSeconds < 1) {
+    fail('batchSize above 10 needs maxBatchingWindowSeconds of at least 1 (an SQS rule)');
+  }
+  inRange('consumerTimeoutSeconds', settings.consumerTimeoutSeconds, 1, 900);
+  inRange('maxReceiveCount', settings.maxReceiveCount, 5, 1_000);
+  inRange('maxConcurrency', settings.maxConcurrency, 2, 1_000);
+  inRange('mongoMaxPoolSize', settings.mongoMaxPoolSize, 1, 100);
+  inRange('idempotencyExpirySeconds', settings.idempotencyExpirySeconds, 60, 30 * 24 * 60 * 60);
+  inRange('deadLetterRetentionSeconds', settings.deadLetterRetentionSeconds, 60, 1_209_600);
+  inRange('consumerMemoryMb', settings.consumerMemoryMb, 128, 10_240);
+  inRange('healthMemoryMb', settings.healthMemoryMb, 128, 10_240);
+  const minHealthTimeout = Math.ceil(settings.healthCheckTimeoutMs / 1000) + 1;
+  inRange('healthTimeoutSeconds', settings.healthTimeoutSeconds, minHealthTimeout, 900);
+  const reserved = settings.healthReservedConcurrency;
+  const healthReservedConcurrency =
+    reserved === 'none' ? undefined : inRange('healthReservedConcurrency', reserved, 1, 1_000);
+  if (!(Object.values(RetentionDays) as unknown[]).includes(settings.logRetentionDays)) {
+    fail(
+      'logRetentionDays must be one of the CloudWatch Logs retention periods (1, 3, 5, 7, 14, 30, 60, 90, …)',
+    );
+  }
+  if (settings.functionUrlAuth !== 'NONE' && settings.functionUrlAuth !== 'AWS_IAM') {
+    fail('functionUrlAuth must be NONE or AWS_IAM');
+  }
+  if (settings.alarmEmail !== undefined && !EMAIL.test(settings.alarmEmail)) {
+    fail('alarmEmail must be an e-mail address');
+  }
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(settings.queueName)) fail('queueName is not a valid SQS name');
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(settings.deadLetterQueueName)) {
+    fail('deadLetterQueueName is not a valid SQS name');
+  }
+
+  return checkLambdaEnvironment({
+    queueName: settings.queueName,
+    deadLetterQueueName: settings.deadLetterQueueName,
+    batchSize: settings.batchSize,
+    maxBatchingWindowSeconds: settings.maxBatchingWindowSeconds,
+    consumerTimeoutSeconds: settings.consumerTimeoutSeconds,
+    maxReceiveCount: settings.maxReceiveCount,
+    maxConcurrency: settings.maxConcurrency,
+    mongoMaxPoolSize: settings.mongoMaxPoolSize,
+    idempotencyExpirySeconds: settings.idempotencyExpirySeconds,
+    deadLetterRetentionSeconds: settings.deadLetterRetentionSeconds,
+    consumerMemoryMb: settings.consumerMemoryMb,
+    healthMemoryMb: settings.healthMemoryMb,
+    healthTimeoutSeconds: settings.healthTimeoutSeconds,
+    healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
+    healthReservedConcurrency,
+    functionUrlAuth: settings.functionUrlAuth,
+    logRetentionDays: settings.logRetentionDays,
+    target,
+    mongoUri: settings.mongoUri,
+    databaseName: settings.databaseName,
+    logLevel: settings.logLevel,
+    alarmEmail: settings.alarmEmail,
+  });
+};

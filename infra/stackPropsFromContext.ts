@@ -1,0 +1,89 @@
+import type { LogLevel } from '../lambda/shared/config.js';
+import { StackConfigurationError } from './errors.js';
+import type {
+  DeploymentTarget,
+  MongoUriProp,
+  OrderProcessingStackProps,
+} from './orderProcessingStackProps.js';
+import type { FunctionUrlAuth } from './settings.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Context keys holding whole numbers, passed straight to the stack prop of the same name. */
+const NUMBER_KEYS = [
+  'batchSize',
+  'maxBatchingWindowSeconds',
+  'consumerTimeoutSeconds',
+  'maxReceiveCount',
+  'maxConcurrency',
+  'mongoMaxPoolSize',
+  'idempotencyExpirySeconds',
+  'deadLetterRetentionSeconds',
+  'consumerMemoryMb',
+  'healthMemoryMb',
+  'healthTimeoutSeconds',
+  'logRetentionDays',
+] as const;
+
+const STRING_KEYS = ['queueName', 'deadLetterQueueName', 'databaseName', 'alarmEmail'] as const;
+
+const fail = (message: string): never => {
+  throw new StackConfigurationError(`Invalid CDK context: ${message}`);
+};
+
+const text = (value: unknown): string | undefined =>
+  value === undefined || value === null || String(value).trim() === ''
+    ? undefined
+    : String(value).trim();
+
+const wholeNumber = (key: string, value: unknown): number | undefined => {
+  const raw = text(value);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) fail(`${key} must be a whole number`);
+  return Number(raw);
+};
+
+// cdklocal points AWS_ENDPOINT_URL at LocalStack for the app it runs.
+const isLocalEndpoint = (endpoint: string | undefined): boolean =>
+  endpoint !== undefined && /localstack|localhost|127\.0\.0\.1/.test(endpoint);
+
+const targetOf = (value: unknown, env: Env): DeploymentTarget => {
+  const raw = text(value);
+  if (raw === undefined) return isLocalEndpoint(env.AWS_ENDPOINT_URL) ? 'local' : 'aws';
+  if (raw !== 'aws' && raw !== 'local') fail('target must be aws or local');
+  return raw as DeploymentTarget;
+};
+
+const mongoUriOf = (context: (key: string) => unknown): MongoUriProp | undefined => {
+  const secret = text(context('mongoUriSecret'));
+  const value = text(context('mongoUri'));
+  if (secret !== undefined && value !== undefined) fail('set mongoUriSecret or mongoUri, not both');
+  if (secret !== undefined) return { secret };
+  return value === undefined ? undefined : { value };
+};
+
+/**
+ * Reads the stack props users change from CDK context, e.g.
+ * `cdk deploy -c mongoUriSecret=prod/mongo-uri -c alarmEmail=ops@example.com -c maxConcurrency=10`.
+ * Keys: `target` (`aws`|`local`; default `local` when AWS_ENDPOINT_URL points at LocalStack, as
+ * under cdklocal), `mongoUriSecret` (name or ARN) or `mongoUri`, `functionUrlAuth`, `logLevel`,
+ * `healthReservedConcurrency` (a number or `none`), the names in {@link NUMBER_KEYS} and
+ * {@link STRING_KEYS}. Unset keys keep the defaults of `infra/settings.ts`.
+ */
+export const stackPropsFromContext = (
+  context: (key: string) => unknown,
+  env: Env,
+): OrderProcessingStackProps => {
+  const props: Record<string, unknown> = {
+    target: targetOf(context('target'), env),
+    mongoUri: mongoUriOf(context),
+    functionUrlAuth: text(context('functionUrlAuth'))?.toUpperCase() as FunctionUrlAuth | undefined,
+    logLevel: text(context('logLevel'))?.toUpperCase() as LogLevel | undefined,
+  };
+  for (const key of NUMBER_KEYS) props[key] = wholeNumber(key, context(key));
+  for (const key of STRING_KEYS) props[key] = text(context(key));
+  const reserved = text(context('healthReservedConcurrency'));
+  props.healthReservedConcurrency =
+    reserved === 'none' ? 'none' : wholeNumber('healthReservedConcurrency', reserved);
+  return props as OrderProcessingStackProps;
+};
