@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, visibilityTimeoutSeconds } from '../../../infra/settings.js';
+import { LocalSettingsError } from '../../../local/errors.js';
+import {
+  LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
+  resolveLocalSettings,
+} from '../../../local/localSettings.js';
+
+describe('resolveLocalSettings', () => {
+  it('keeps the shared settings and shortens only the timeouts', () => {
+    // Act
+    const settings = resolveLocalSettings();
+
+    // Assess
+    expect(settings).toMatchObject({
+      queueName: defaultSettings.queueName,
+      deadLetterQueueName: defaultSettings.deadLetterQueueName,
+      batchSize: defaultSettings.batchSize,
+      maxBatchingWindowSeconds: defaultSettings.maxBatchingWindowSeconds,
+      maxReceiveCount: defaultSettings.maxReceiveCount,
+      maxConcurrency: defaultSettings.maxConcurrency,
+      consumerTimeoutSeconds: Math.min(
+        defaultSettings.consumerTimeoutSeconds,
+        LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
+      ),
+    });
+    expect(settings.visibilityTimeoutSeconds).toBe(
+      settings.consumerTimeoutSeconds + defaultSettings.maxBatchingWindowSeconds + 1,
+    );
+  });
+
+  it('uses the stack formula when timeouts are not shortened', () => {
+    // Act
+    const settings = resolveLocalSettings({}, { shortenTimeouts: false });
+
+    // Assess
+    expect(settings.consumerTimeoutSeconds).toBe(defaultSettings.consumerTimeoutSeconds);
+    expect(settings.visibilityTimeoutSeconds).toBe(visibilityTimeoutSeconds(defaultSettings));
+  });
+
+  it('lets explicit overrides win', () => {
+    // Act
+    const settings = resolveLocalSettings({
+      consumerTimeoutSeconds: 2,
+      visibilityTimeoutSeconds: 3,
+      maxReceiveCount: 2,
+    });
+
+    // Assess
+    expect(settings).toMatchObject({
+      consumerTimeoutSeconds: 2,
+      visibilityTimeoutSeconds: 3,
+      maxReceiveCount: 2,
+    });
+  });
+
+  it.each([
+    [
+      { consumerTimeoutSeconds: 10, visibilityTimeoutSeconds: 5 },
+      'must be at least consumerTimeoutSeconds',
+    ],
+    [{ batchSize: 0 }, 'batchSize must be a whole number'],
+    [{ batchSize: 50, maxBatchingWindowSeconds: 0 }, 'batchSize above 10'],
+    [{ maxReceiveCount: 1.5 }, 'maxReceiveCount must be a whole number'],
+  ])('rejects %o', (overrides, message) => {
+    // Act & Assess
+    expect(() => resolveLocalSettings(overrides)).toThrow(LocalSettingsError);
+    expect(() => resolveLocalSettings(overrides)).toThrow(message);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { readDeployOutputs } from '../../../local/readDeployOutputs.js';
+
+const fileWith = (content: unknown) => () => JSON.stringify(content);
+
+describe('readDeployOutputs', () => {
+  it('finds the queue, DLQ and health URLs whatever the construct prefix', () => {
+    // Act
+    const outputs = readDeployOutputs(
+      'cdk-outputs.json',
+      fileWith({
+        OrderProcessingStack: {
+          OrdersQueueUrlA1B2: 'https://sqs/q',
+          DeadLetterQueueUrl: 'https://sqs/dlq',
+          HealthUrl: 'https://health/',
+          DashboardName: 'orders',
+        },
+      }),
+    );
+
+    // Assess
+    expect(outputs).toEqual({
+      file: 'cdk-outputs.json',
+      queueUrl: 'https://sqs/q',
+      deadLetterQueueUrl: 'https://sqs/dlq',
+      healthUrl: 'https://health/',
+    });
+  });
+
+  it('recognises DlqUrl as the dead-letter queue', () => {
+    // Act
+    const outputs = readDeployOutputs(
+      'f',
+      fileWith({ S: { DlqUrl: 'https://sqs/dlq', QueueUrl: 'https://sqs/q' } }),
+    );
+
+    // Assess
+    expect(outputs).toMatchObject({
+      queueUrl: 'https://sqs/q',
+      deadLetterQueueUrl: 'https://sqs/dlq',
+    });
+  });
+
+  it('returns undefined for a missing, malformed or queue-less file', () => {
+    // Act & Assess
+    expect(
+      readDeployOutputs('f', () => {
+        throw new Error('ENOENT');
+      }),
+    ).toBeUndefined();
+    expect(readDeployOutputs('f', () => '{not json')).toBeUndefined();
+    expect(readDeployOutputs('f', fileWith({ S: { HealthUrl: 'x' } }))).toBeUndefined();
+  });
+});
