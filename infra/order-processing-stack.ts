@@ -134,6 +134,7 @@ export class OrderProcessingStack extends Stack {
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to receive alarms');
     output('ConsumerFunctionName', this.consumer.function.functionName, 'Consumer Lambda');
     output('HealthFunctionName', this.health.function.functionName, 'Health Lambda');
+    output('Region', this.region, 'Region the stack is deployed in');
   }
 
   // secretsmanager:GetSecretValue on the one secret, for both functions; nothing else.

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Deploys the stack to LocalStack with cdklocal and writes its outputs to cdk-outputs.local.json,
+# which `npm run test:e2e` and the commands in docs/README-stack.md read.
+#
+#   docker compose up -d --wait        # LocalStack + MongoDB (needs LOCALSTACK_AUTH_TOKEN)
+#   npm run deploy:local               # bootstrap (first time) + deploy
+#   npm run deploy:local -- -c consumerTimeoutSeconds=10   # extra CDK context, e.g. faster DLQ
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${LOCALSTACK_PORT:-4566}"
+# cdklocal needs both endpoints when one is set; *.localhost.localstack.cloud resolves to 127.0.0.1.
+export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://localhost.localstack.cloud:${PORT}}"
+export AWS_ENDPOINT_URL_S3="${AWS_ENDPOINT_URL_S3:-http://s3.localhost.localstack.cloud:${PORT}}"
+# cdklocal drops AWS_* settings (profiles, keys) so nothing reaches real AWS; keep the region.
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="${AWS_REGION}"
+export AWS_ENVAR_ALLOWLIST="AWS_REGION,AWS_DEFAULT_REGION"
+OUTPUTS="cdk-outputs.local.json"
+
+echo "deploy:local: waiting for LocalStack at ${AWS_ENDPOINT_URL}"
+deadline=$((SECONDS + 120))
+until curl -fsS "${AWS_ENDPOINT_URL}/_localstack/health" >/dev/null 2>&1; do
+  if [ "${SECONDS}" -ge "${deadline}" ]; then
+    echo "deploy:local: LocalStack does not answer at ${AWS_ENDPOINT_URL}." >&2
+    echo "  Start it with: docker compose up -d --wait   (LOCALSTACK_AUTH_TOKEN must be set)" >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+npx cdklocal bootstrap --no-notices -c target=local
+npx cdklocal deploy --no-notices --require-approval never -c target=local \
+  --outputs-file "${OUTPUTS}" "$@"
+echo "deploy:local: outputs written to ${OUTPUTS}"

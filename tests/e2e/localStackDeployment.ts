@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_STACK_NAME } from '../../infra/createOrderServiceApp.js';
+import { projectRoot } from '../../infra/lambdaBundling.js';
+
+/** The outputs `npm run deploy:local` wrote for the stack. */
+export interface StackOutputs {
+  readonly QueueUrl: string;
+  readonly DeadLetterQueueUrl: string;
+  readonly HealthUrl: string;
+  readonly DashboardName: string;
+  readonly Region: string;
+}
+
+/** What the end-to-end test talks to. */
+export interface LocalStackDeployment {
+  readonly outputs: StackOutputs;
+  /** LocalStack's endpoint on the host (`AWS_ENDPOINT_URL`, as deploy-local.sh uses it). */
+  readonly endpoint: string;
+  readonly sqs: SQSClient;
+  /** The health URL as the host reaches it. */
+  readonly healthUrl: string;
+  /** The compose MongoDB, published on the host. */
+  readonly mongoUri: string;
+}
+
+const OUTPUTS_FILE = join(projectRoot, 'cdk-outputs.local.json');
+
+/**
+ * LocalStack answers Function URLs at `http://<url-id>.lambda-url.<region>.localhost.localstack.cloud:4566/`.
+ * An output in AWS's form (`https://<url-id>.lambda-url.<region>.on.aws/`) is mapped onto it, so
+ * the test works whichever form this LocalStack version reports.
+ */
+export const hostReachableFunctionUrl = (url: string, endpoint: string): string => {
+  const aws = /^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(new URL(url).hostname);
+  if (!aws) return url;
+  const { protocol, port } = new URL(endpoint);
+  const edgePort = port || (protocol === 'https:' ? '443' : '80');
+  return `${protocol}//${aws[1]}.lambda-url.${aws[2]}.localhost.localstack.cloud:${edgePort}/`;
+};
+
+/**
+ * Reads `cdk-outputs.local.json` and builds clients for the deployment. Fails with what to run
+ * when the stack has not been deployed.
+ */
+export const localStackDeployment = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LocalStackDeployment => {
+  if (!existsSync(OUTPUTS_FILE)) {
+    throw new Error(
+      'cdk-outputs.local.json not found: start LocalStack and MongoDB with `docker compose up -d --wait` ' +
+        '(LOCALSTACK_AUTH_TOKEN set), then `npm run deploy:local`, then rerun `npm run test:e2e`.',
+    );
+  }
+  const stackName = env.STACK_NAME ?? DEFAULT_STACK_NAME;
+  const outputs = JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8'))[stackName] as StackOutputs;
+  if (!outputs?.QueueUrl) {
+    throw new Error(
+      `cdk-outputs.local.json holds no outputs of stack ${stackName}; rerun npm run deploy:local`,
+    );
+  }
+  const endpoint =
+    env.AWS_ENDPOINT_URL ?? `http://localhost.localstack.cloud:${env.LOCALSTACK_PORT ?? '4566'}`;
+  return {
+    outputs,
+    endpoint,
+    // The queue URLs name LocalStack's host; requests go to the endpoint whatever they say.
+    sqs: new SQSClient({
+      endpoint,
+      region: outputs.Region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      useQueueUrlAsEndpoint: false,
+    }),
+    healthUrl: hostReachableFunctionUrl(outputs.HealthUrl, endpoint),
+    mongoUri: env.E2E_MONGO_URI ?? `mongodb://127.0.0.1:${env.MONGO_HOST_PORT ?? '27017'}/`,
+  };
+};
