@@ -32,4 +32,6 @@ done
 npx cdklocal bootstrap --no-notices -c target=local
 npx cdklocal deploy --no-notices --require-approval never -c target=local \
   --outputs-file "${OUTPUTS}" "$@"
+# Function URLs in the form LocalStack serves them (handled in code: infra/localStackFunctionUrl.ts).
+npx tsx infra/normalizeLocalOutputs.ts "${OUTPUTS}" "${AWS_ENDPOINT_URL}"
 echo "deploy:local: outputs written to ${OUTPUTS}"

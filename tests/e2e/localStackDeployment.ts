@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_STACK_NAME } from '../../infra/createOrderServiceApp.js';
 import { projectRoot } from '../../infra/lambdaBundling.js';
+import { localStackFunctionUrl } from '../../infra/localStackFunctionUrl.js';
 
 /** The outputs `npm run deploy:local` wrote for the stack. */
 export interface StackOutputs {
@@ -26,19 +27,6 @@ export interface LocalStackDeployment {
 }
 
 const OUTPUTS_FILE = join(projectRoot, 'cdk-outputs.local.json');
-
-/**
- * LocalStack answers Function URLs at `http://<url-id>.lambda-url.<region>.localhost.localstack.cloud:4566/`.
- * An output in AWS's form (`https://<url-id>.lambda-url.<region>.on.aws/`) is mapped onto it, so
- * the test works whichever form this LocalStack version reports.
- */
-export const hostReachableFunctionUrl = (url: string, endpoint: string): string => {
-  const aws = /^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(new URL(url).hostname);
-  if (!aws) return url;
-  const { protocol, port } = new URL(endpoint);
-  const edgePort = port || (protocol === 'https:' ? '443' : '80');
-  return `${protocol}//${aws[1]}.lambda-url.${aws[2]}.localhost.localstack.cloud:${edgePort}/`;
-};
 
 /**
  * Reads `cdk-outputs.local.json` and builds clients for the deployment. Fails with what to run
@@ -72,7 +60,8 @@ export const localStackDeployment = (
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       useQueueUrlAsEndpoint: false,
     }),
-    healthUrl: hostReachableFunctionUrl(outputs.HealthUrl, endpoint),
+    // deploy-local.sh already wrote it in LocalStack's form; mapping again is a no-op then.
+    healthUrl: localStackFunctionUrl(outputs.HealthUrl, endpoint),
     mongoUri: env.E2E_MONGO_URI ?? `mongodb://127.0.0.1:${env.MONGO_HOST_PORT ?? '27017'}/`,
   };
 };
