@@ -16,8 +16,14 @@ export const parseCliArguments = <T extends Options>(
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new UsageError(`${message?.replace(/\.$/, '')}; see ${help}`);
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    // parseArgs calls `--count -3` ambiguous; say how to write it instead.
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    throw new UsageError(
+      ambiguous
+        ? `${ambiguous[1]} needs a value; one starting with "-" is written ${ambiguous[1]}=<value>`
+        : `${message.replace(/\.$/, '')}; see ${help}`,
+    );
   }
 };
 

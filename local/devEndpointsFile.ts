@@ -15,8 +15,12 @@ export interface DevEndpoints {
   readonly startedAt: string;
 }
 
-/** `.dev-data/endpoints.json` at the project root (`.dev-data/` is git-ignored). */
-export const devEndpointsPath = resolve(import.meta.dirname, '..', '.dev-data', 'endpoints.json');
+/**
+ * `.dev-data/endpoints.json` at the project root (`.dev-data/` is git-ignored), or
+ * `DEV_ENDPOINTS_FILE` (tests run a dev runtime without touching the developer's).
+ */
+export const devEndpointsPath =
+  process.env.DEV_ENDPOINTS_FILE ?? resolve(import.meta.dirname, '..', '.dev-data', 'endpoints.json');
 
 /** Writes the file for this process. */
 export const writeDevEndpoints = (endpoints: DevEndpoints, path = devEndpointsPath): void => {
