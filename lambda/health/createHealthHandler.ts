@@ -1,5 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import type { MongoClient } from 'mongodb';
 import { defaultDeploymentSettings } from '../../infra/settings.js';
@@ -33,14 +37,20 @@ export interface HealthBody {
   readonly db_connected: boolean;
   /** Messages waiting in the order queue, `null` when it could not be read. */
   readonly queue_depth: number | null;
-  /** Messages waiting in the dead-letter queue, `null` when it could not be read. */
+  /** Messages in the dead-letter queue (visible or being inspected), `null` when unreadable. */
   readonly dlq_depth: number | null;
   /** How long each check took, in milliseconds (a timed-out check shows the bound). */
   readonly latency_ms: { readonly sqs: number; readonly db: number };
   readonly checked_at: string;
 }
 
-const DEPTH = 'ApproximateNumberOfMessages';
+// The order queue's backlog is what waits; a DLQ's depth is every message in it, including those
+// an operator is looking at (received, hence not visible) at the moment.
+const BACKLOG: QueueAttributeName[] = ['ApproximateNumberOfMessages'];
+const ALL_MESSAGES: QueueAttributeName[] = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+];
 
 const json = (
   statusCode: number,
@@ -52,10 +62,13 @@ const json = (
   body: JSON.stringify(body),
 });
 
-const depthOf = (value: string | undefined): number | null => {
-  const depth = Number(value);
-  return value !== undefined && Number.isSafeInteger(depth) && depth >= 0 ? depth : null;
+const countOf = (value: string | undefined): number | null => {
+  const count = Number(value);
+  return value !== undefined && Number.isSafeInteger(count) && count >= 0 ? count : null;
 };
+
+const sumOf = (counts: (number | null)[]): number | null =>
+  counts.some((count) => count === null) ? null : counts.reduce<number>((a, b) => a + (b ?? 0), 0);
 
 /**
  * Builds the health handler. `GET` (any path; query and body are ignored) runs three bounded
@@ -67,12 +80,17 @@ export const createHealthHandler = (deps: HealthDependencies): HealthHandler => 
   const timeoutMs = deps.checkTimeoutMs ?? defaultDeploymentSettings.healthCheckTimeoutMs;
   const database = deps.mongo.db(deps.databaseName);
 
-  const queueDepth = (queueUrl: string) => (abortSignal: AbortSignal) =>
-    deps.sqs
-      .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [DEPTH] }), {
-        abortSignal,
-      })
-      .then((output) => depthOf(output.Attributes?.[DEPTH]));
+  const queueDepth =
+    (queueUrl: string, attributes: QueueAttributeName[]) => (abortSignal: AbortSignal) =>
+      deps.sqs
+        .send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: attributes,
+          }),
+          { abortSignal },
+        )
+        .then((output) => sumOf(attributes.map((name) => countOf(output.Attributes?.[name]))));
 
   // `timeoutMS` bounds server selection, connecting and the command itself inside the driver.
   const ping = () => database.command({ ping: 1 }, { timeoutMS: timeoutMs });
@@ -92,8 +110,8 @@ export const createHealthHandler = (deps: HealthDependencies): HealthHandler => 
       return json(405, { message: 'Method Not Allowed' }, { allow: 'GET' });
     }
     const [queue, deadLetters, db] = await Promise.all([
-      runBoundedCheck(queueDepth(deps.queueUrl), timeoutMs),
-      runBoundedCheck(queueDepth(deps.deadLetterQueueUrl), timeoutMs),
+      runBoundedCheck(queueDepth(deps.queueUrl, BACKLOG), timeoutMs),
+      runBoundedCheck(queueDepth(deps.deadLetterQueueUrl, ALL_MESSAGES), timeoutMs),
       runBoundedCheck(ping, timeoutMs),
     ]);
     logFailure('sqs', queue);

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_STACK_NAME } from '../../infra/createOrderServiceApp.js';
 import { projectRoot } from '../../infra/lambdaBundling.js';
 import { localStackFunctionUrl } from '../../infra/localStackFunctionUrl.js';
+import { configDefaults } from '../../lambda/shared/config.js';
 
 /** The outputs `npm run deploy:local` wrote for the stack. */
 export interface StackOutputs {
@@ -24,25 +25,26 @@ export interface LocalStackDeployment {
   readonly healthUrl: string;
   /** The compose MongoDB, published on the host. */
   readonly mongoUri: string;
+  /** The database the stack was deployed with (`MONGO_DB_NAME`, default `order_db`). */
+  readonly databaseName: string;
 }
 
-const OUTPUTS_FILE = join(projectRoot, 'cdk-outputs.local.json');
-
 /**
- * Reads `cdk-outputs.local.json` and builds clients for the deployment. Fails with what to run
- * when the stack has not been deployed.
+ * Reads `cdk-outputs.local.json` (or `E2E_OUTPUTS_FILE`) and builds clients for the deployment.
+ * Fails with what to run when the stack has not been deployed.
  */
 export const localStackDeployment = (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): LocalStackDeployment => {
-  if (!existsSync(OUTPUTS_FILE)) {
+  const outputsFile = env.E2E_OUTPUTS_FILE ?? join(projectRoot, 'cdk-outputs.local.json');
+  if (!existsSync(outputsFile)) {
     throw new Error(
       'cdk-outputs.local.json not found: start LocalStack and MongoDB with `docker compose up -d --wait` ' +
         '(LOCALSTACK_AUTH_TOKEN set), then `npm run deploy:local`, then rerun `npm run test:e2e`.',
     );
   }
   const stackName = env.STACK_NAME ?? DEFAULT_STACK_NAME;
-  const outputs = JSON.parse(readFileSync(OUTPUTS_FILE, 'utf8'))[stackName] as StackOutputs;
+  const outputs = JSON.parse(readFileSync(outputsFile, 'utf8'))[stackName] as StackOutputs;
   if (!outputs?.QueueUrl) {
     throw new Error(
       `cdk-outputs.local.json holds no outputs of stack ${stackName}; rerun npm run deploy:local`,
@@ -63,5 +65,6 @@ export const localStackDeployment = (
     // deploy-local.sh already wrote it in LocalStack's form; mapping again is a no-op then.
     healthUrl: localStackFunctionUrl(outputs.HealthUrl, endpoint),
     mongoUri: env.E2E_MONGO_URI ?? `mongodb://127.0.0.1:${env.MONGO_HOST_PORT ?? '27017'}/`,
+    databaseName: env.MONGO_DB_NAME ?? configDefaults.MONGO_DB_NAME,
   };
 };

@@ -51,7 +51,9 @@ const queueDepths = (queue: string, dlq: string) => {
     .on(GetQueueAttributesCommand, { QueueUrl: QUEUE_URL })
     .resolves({ Attributes: { ApproximateNumberOfMessages: queue } })
     .on(GetQueueAttributesCommand, { QueueUrl: DLQ_URL })
-    .resolves({ Attributes: { ApproximateNumberOfMessages: dlq } });
+    .resolves({
+      Attributes: { ApproximateNumberOfMessages: dlq, ApproximateNumberOfMessagesNotVisible: '0' },
+    });
 };
 
 afterEach(() => {
@@ -100,7 +102,10 @@ describe('createHealthHandler', () => {
     expect(inputs).toEqual(
       expect.arrayContaining([
         { QueueUrl: QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] },
-        { QueueUrl: DLQ_URL, AttributeNames: ['ApproximateNumberOfMessages'] },
+        {
+          QueueUrl: DLQ_URL,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        },
       ]),
     );
     expect(mongo.calls).toEqual([
@@ -148,6 +153,27 @@ describe('createHealthHandler', () => {
       db_connected: false,
     });
     expect(result.body).not.toMatch(/ECONNREFUSED|db\.internal|27017|s3cr3t|mongodb:|Error|at /);
+  });
+
+  it('counts DLQ messages being inspected (received, not visible) in the DLQ depth', async () => {
+    // Prepare
+    sqsMock
+      .on(GetQueueAttributesCommand, { QueueUrl: QUEUE_URL })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '4' } })
+      .on(GetQueueAttributesCommand, { QueueUrl: DLQ_URL })
+      .resolves({
+        Attributes: {
+          ApproximateNumberOfMessages: '1',
+          ApproximateNumberOfMessagesNotVisible: '2',
+        },
+      });
+    const handler = handlerWith(fakeMongo(async () => ({ ok: 1 })).client);
+
+    // Act
+    const result = structuredResult(await handler(functionUrlEventFactory('GET')));
+
+    // Assess
+    expect(bodyOf(result)).toMatchObject({ queue_depth: 4, dlq_depth: 3 });
   });
 
   it('stays healthy when only the DLQ depth cannot be read, reporting it as null', async () => {
