@@ -6,6 +6,8 @@ export interface DeployOutputs {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl?: string;
   readonly healthUrl?: string;
+  /** The stack's `Region` output, when it has one. */
+  readonly region?: string;
 }
 
 const DEAD_LETTER = /(dlq|deadletter).*url/i;
@@ -13,7 +15,7 @@ const QUEUE = /queue.*url/i;
 const HEALTH = /health.*url/i;
 
 /**
- * Finds the queue, DLQ and health URLs in an outputs file (`{ "<Stack>": { "<Output>": "…" } }`).
+ * Finds the queue, DLQ and health URLs (and the region) in an outputs file (`{ "<Stack>": { "<Output>": "…" } }`).
  * Output names are matched by meaning (`QueueUrl`, `DeadLetterQueueUrl`/`DlqUrl`, `HealthUrl`,
  * with or without the prefix CDK adds inside a construct), so renaming a construct does not break
  * the commands. Returns `undefined` when the file is absent, unreadable or has no queue URL.
@@ -40,11 +42,13 @@ export const readDeployOutputs = (
   const deadLetterQueueUrl = find((key) => DEAD_LETTER.test(key));
   const queueUrl = find((key) => QUEUE.test(key) && !DEAD_LETTER.test(key));
   const healthUrl = find((key) => HEALTH.test(key));
+  const region = find((key) => key === 'Region');
   if (queueUrl === undefined) return undefined;
   return {
     file,
     queueUrl,
     ...(deadLetterQueueUrl === undefined ? {} : { deadLetterQueueUrl }),
     ...(healthUrl === undefined ? {} : { healthUrl }),
+    ...(region === undefined ? {} : { region }),
   };
 };

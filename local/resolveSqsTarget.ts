@@ -205,6 +205,7 @@ export const resolveSqsTarget = (sources: TargetSources): SqsTarget => {
       { url: aws.queueUrl },
       aws.deadLetterQueueUrl === undefined ? undefined : { url: aws.deadLetterQueueUrl },
       'Check your network and AWS configuration (AWS_REGION, AWS_PROFILE).',
+      envRegion ?? aws.region,
     );
   }
 

@@ -14,6 +14,7 @@ describe('readDeployOutputs', () => {
           DeadLetterQueueUrl: 'https://sqs/dlq',
           HealthUrl: 'https://health/',
           DashboardName: 'orders',
+          Region: 'eu-west-1',
         },
       }),
     );
@@ -24,6 +25,7 @@ describe('readDeployOutputs', () => {
       queueUrl: 'https://sqs/q',
       deadLetterQueueUrl: 'https://sqs/dlq',
       healthUrl: 'https://health/',
+      region: 'eu-west-1',
     });
   });
 
