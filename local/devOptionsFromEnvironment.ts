@@ -1,6 +1,10 @@
+import { defaultSettings } from '../infra/settings.js';
 import { configDefaults, type LogLevel } from '../lambda/shared/config.js';
 import { UsageError } from './errors.js';
-import type { LocalSettingsOverrides } from './localSettings.js';
+import {
+  LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
+  type LocalSettingsOverrides,
+} from './localSettings.js';
 
 /** What `npm run dev` reads from its environment. */
 export interface DevOptions {
@@ -24,10 +28,10 @@ export const devVariables = {
   AWS_REGION: 'us-east-1',
   LOG_LEVEL: configDefaults.LOG_LEVEL,
   LOG_FORMAT: 'auto (pretty on a terminal, json otherwise)',
-  POLLERS: '(maxConcurrency)',
-  CONSUMER_TIMEOUT_SECONDS: '(shortened: 5)',
-  VISIBILITY_TIMEOUT_SECONDS: '(shortened: timeout + window + 1)',
-  MAX_RECEIVE_COUNT: '(maxReceiveCount)',
+  POLLERS: `${defaultSettings.maxConcurrency} (maxConcurrency)`,
+  CONSUMER_TIMEOUT_SECONDS: `${Math.min(defaultSettings.consumerTimeoutSeconds, LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS)} (AWS: ${defaultSettings.consumerTimeoutSeconds})`,
+  VISIBILITY_TIMEOUT_SECONDS: 'consumer timeout + batching window + 1',
+  MAX_RECEIVE_COUNT: `${defaultSettings.maxReceiveCount} (maxReceiveCount)`,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -84,7 +84,7 @@ const main = async (): Promise<number> => {
     failedKinds.set(kind, (failedKinds.get(kind) ?? 0) + 1);
   }
   const line = (label: string, value: number, note: string) =>
-    `  ${label.padEnd(12)} ${String(value).padStart(8)}  ${note}\n`;
+    `${`  ${label.padEnd(12)} ${String(value).padStart(8)}  ${note}`.trimEnd()}\n`;
   process.stdout.write(
     `Sent ${result.sent} of ${plan.length} messages to ${sqsTarget.queueUrl} in ${seconds.toFixed(1)} s (${Math.round(
       result.sent / Math.max(seconds, 0.001),
