@@ -1,12 +1,13 @@
-import { CliError } from './errors.js';
+import { ConfigurationError } from '../lambda/shared/errors.js';
+import { CliError, LocalSettingsError } from './errors.js';
 
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 
 /**
  * Runs a command's `main` and turns its end into an exit status: its return value (default 0),
- * or for an error one line on stderr, `<command>: <message>`, and the error's exit code (1 unless
- * it is a {@link CliError} that says otherwise). No stack trace: these messages are for the person
+ * or for an error one line on stderr, `<command>: <message>`, and an exit status: a
+ * {@link CliError}'s own, 2 for a bad variable or setting, else 1. No stack trace: these messages are for the person
  * at the terminal; `DEBUG=1` prints the whole error too.
  */
 export const runCli = (command: string, main: () => Promise<number | undefined>): void => {
@@ -17,7 +18,12 @@ export const runCli = (command: string, main: () => Promise<number | undefined>)
     (error: unknown) => {
       process.stderr.write(`${command}: ${firstLine(error)}\n`);
       if (process.env.DEBUG === '1') console.error(error);
-      process.exitCode = error instanceof CliError ? error.exitCode : 1;
+      process.exitCode =
+        error instanceof CliError
+          ? error.exitCode
+          : error instanceof ConfigurationError || error instanceof LocalSettingsError
+            ? 2
+            : 1;
     },
   );
 };

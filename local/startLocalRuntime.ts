@@ -5,12 +5,7 @@ import type { ConsumerHandler } from '../lambda/consumer/createConsumerHandler.j
 import { createHealthHandler } from '../lambda/health/createHealthHandler.js';
 import { createHealthMongoClient } from '../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../lambda/health/createHealthSqsClient.js';
-import {
-  assertMongoUri,
-  configDefaults,
-  type LogLevel,
-  loadConfig,
-} from '../lambda/shared/config.js';
+import { configDefaults, type LogLevel, loadConfig } from '../lambda/shared/config.js';
 import { consumerContainerFactory } from './consumerContainerFactory.js';
 import { createOrderQueues } from './createOrderQueues.js';
 import {
@@ -168,6 +163,19 @@ export const startLocalRuntime = async (
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const databaseName = options.databaseName ?? configDefaults.MONGO_DB_NAME;
   const runtimeLogger = new LocalLogger({ serviceName: 'local-runtime', logLevel, sink: logSink });
+  // The consumer's environment, as the stack sets it; checked before anything starts so a bad
+  // value (MONGO_URI, MONGO_DB_NAME…) fails with one line instead of every cold start.
+  const consumerEnvironmentFor = (mongoUri: string) => ({
+    ...options.environment,
+    MONGO_URI: mongoUri,
+    MONGO_URI_SECRET_ID: undefined,
+    MONGO_DB_NAME: databaseName,
+    MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
+    IDEMPOTENCY_EXPIRY_SECONDS:
+      options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ?? String(settings.idempotencyExpirySeconds),
+    LOG_LEVEL: logLevel,
+  });
+  loadConfig(consumerEnvironmentFor(options.mongoUri ?? 'mongodb://127.0.0.1:27017'));
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -181,7 +189,6 @@ export const startLocalRuntime = async (
     let mongoUri: string;
     let mongoKind: LocalRuntime['mongoKind'];
     if (options.mongoUri !== undefined) {
-      assertMongoUri('MONGO_URI', options.mongoUri);
       if (!(await waitForMongo(options.mongoUri, 5_000))) {
         throw new Error(
           `No MongoDB answers at ${hostOf(options.mongoUri)} (MONGO_URI). Start it, or unset MONGO_URI to use an embedded server.`,
@@ -197,21 +204,7 @@ export const startLocalRuntime = async (
       mongoKind = embedded.kind;
     }
 
-    // The consumer's environment, as the stack sets it; checked now so a bad value fails the
-    // start with one line instead of every cold start.
-    const consumerEnvironment = {
-      ...options.environment,
-      MONGO_URI: mongoUri,
-      MONGO_URI_SECRET_ID: undefined,
-      MONGO_DB_NAME: databaseName,
-      MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
-      IDEMPOTENCY_EXPIRY_SECONDS:
-        options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ??
-        String(settings.idempotencyExpirySeconds),
-      LOG_LEVEL: logLevel,
-    };
-    loadConfig(consumerEnvironment);
-
+    const consumerEnvironment = consumerEnvironmentFor(mongoUri);
     const fauxqs = await startSqs(options.sqsPort ?? 0);
     cleanups.push(() => fauxqs.stop());
     const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;

@@ -144,6 +144,19 @@ describe('npm run dev: clear errors', () => {
     expectOneLineError(result, 2, /^dev: SQS_PORT must be a whole number from 0 to 65535$/);
   });
 
+  it('names a malformed MONGO_URI without echoing it', async () => {
+    // Act
+    const result = await runCommand('dev', [], { MONGO_URI: 'mongo://user:secret@db' });
+
+    // Assess
+    expectOneLineError(
+      result,
+      2,
+      'dev: Invalid configuration: MONGO_URI is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)',
+    );
+    expect(result.stderr).not.toContain('secret');
+  });
+
   it('says when MONGO_URI does not answer', async () => {
     // Prepare
     const port = await closedPort();
