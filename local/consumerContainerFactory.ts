@@ -32,6 +32,9 @@ export const consumerContainerFactory =
     if (config.mongoUri.kind !== 'value') {
       throw new Error('the local runtime needs MONGO_URI (a Secrets Manager secret is AWS-only)');
     }
+    // Lambda sets this for on-demand environments; Powertools reports `cold_start` only then. All
+    // simulated containers share the process, so setting it once for all of them is faithful.
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
     const logger = new LocalLogger({
       serviceName: 'order-consumer',
       logLevel: config.logLevel,
