@@ -20,7 +20,8 @@ export interface DevEndpoints {
  * `DEV_ENDPOINTS_FILE` (tests run a dev runtime without touching the developer's).
  */
 export const devEndpointsPath =
-  process.env.DEV_ENDPOINTS_FILE ?? resolve(import.meta.dirname, '..', '.dev-data', 'endpoints.json');
+  process.env.DEV_ENDPOINTS_FILE ??
+  resolve(import.meta.dirname, '..', '.dev-data', 'endpoints.json');
 
 /** Writes the file for this process. */
 export const writeDevEndpoints = (endpoints: DevEndpoints, path = devEndpointsPath): void => {
