@@ -20,6 +20,8 @@ export interface RedriveOptions {
   readonly manual?: boolean;
   /** How long to wait for a move task to finish. */
   readonly taskTimeoutMs?: number;
+  /** Pause between two looks at a running move task. */
+  readonly taskPollMs?: number;
   readonly onProgress?: (moved: number) => void;
 }
 
@@ -75,7 +77,7 @@ const moveWithTask = async (options: RedriveOptions): Promise<RedriveResult | un
       const left = Number(task.ApproximateNumberOfMessagesToMove ?? 0) - moved;
       return { method: 'message-move-task', moved, failed: Math.max(0, left) };
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, options.taskPollMs ?? 1_000));
   }
   throw new Error(
     `The message move task ${taskHandle} did not finish in time; check it in the console`,
