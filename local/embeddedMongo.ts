@@ -43,9 +43,24 @@ export const waitForMongo = async (uri: string, timeoutMs: number): Promise<bool
   return false;
 };
 
+// mongodb-memory-server prints its whole download error, stack included, before rethrowing it;
+// the caller reports the failure in one line, so that warning is dropped.
+const withoutStartWarning = async <T>(start: () => Promise<T>): Promise<T> => {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('Starting the MongoMemoryServer Instance failed')) return;
+    warn(...args);
+  };
+  try {
+    return await start();
+  } finally {
+    console.warn = warn;
+  }
+};
+
 const startMemoryServer = async (): Promise<EmbeddedMongo> => {
   const { MongoMemoryServer } = await import('mongodb-memory-server');
-  const server = await MongoMemoryServer.create();
+  const server = await withoutStartWarning(() => MongoMemoryServer.create());
   return {
     uri: server.getUri(),
     kind: 'mongodb-memory-server',

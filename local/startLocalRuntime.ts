@@ -111,21 +111,6 @@ const startSqs = async (port: number): Promise<FauxqsServer> => {
   }
 };
 
-// mongodb-memory-server prints its whole download error with a stack before the embedded start
-// falls back to FerretDB, which then says in one line what happened; keep only that line.
-const withoutMemoryServerWarning = async <T>(start: () => Promise<T>): Promise<T> => {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (String(args[0]).startsWith('Starting the MongoMemoryServer Instance failed')) return;
-    warn(...args);
-  };
-  try {
-    return await start();
-  } finally {
-    console.warn = warn;
-  }
-};
-
 const depthOf = async (sqs: SQSClient, queueUrl: string): Promise<QueueDepth> => {
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
@@ -198,7 +183,7 @@ export const startLocalRuntime = async (
       mongoKind = 'external';
     } else {
       log('Starting an embedded MongoDB (MONGO_URI is not set)…');
-      const embedded = await withoutMemoryServerWarning(() => startEmbeddedMongo(log));
+      const embedded = await startEmbeddedMongo(log);
       cleanups.push(() => embedded.stop());
       mongoUri = embedded.uri;
       mongoKind = embedded.kind;

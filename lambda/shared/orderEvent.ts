@@ -39,11 +39,15 @@ const id = z
  * and at most 14 significant digits round-trips exactly through its shortest decimal form, from
  * which the exact integer millionths are stored.
  */
+// `abort`: an amount that is not positive gets that one issue, not a decimals complaint on top.
 const amount = z
   .number()
-  .refine((value) => Number.isFinite(value), 'must be a finite number')
-  .refine((value) => value > 0, 'must be greater than 0')
-  .refine((value) => value <= orderLimits.maxAmount, `must be at most ${orderLimits.maxAmount}`)
+  .refine((value) => Number.isFinite(value), { error: 'must be a finite number', abort: true })
+  .refine((value) => value > 0, { error: 'must be greater than 0', abort: true })
+  .refine((value) => value <= orderLimits.maxAmount, {
+    error: `must be at most ${orderLimits.maxAmount}`,
+    abort: true,
+  })
   .refine(
     (value) => AMOUNT_DIGITS.test(String(value)),
     `must have at most ${orderLimits.maxAmountDecimals} decimal places`,

@@ -179,6 +179,13 @@ describe('OrderEvent contract', () => {
     expect(error.issues.map((issue) => issue.message).join(' ')).toContain(message);
   });
 
+  it('reports one issue for an amount that is not positive', () => {
+    const error = rejectionOf(
+      JSON.stringify(orderEventFactory({ items: [{ item_id: 'P', quantity: 1, price: -1.5 }] })),
+    );
+    expect(error.issues).toEqual([{ path: 'items[0].price', message: 'must be greater than 0' }]);
+  });
+
   it('never echoes values in its messages', () => {
     const error = rejectionOf(
       JSON.stringify(orderEventFactory({ user_id: { secret: 'card-4111' } })),
