@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { freePort } from './freePort.js';
 
 /** A MongoDB server started for this process, and how to stop it. */
 export interface EmbeddedMongo {
@@ -15,16 +15,6 @@ export interface EmbeddedMongo {
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
-
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** Pings `uri` until it answers or `timeoutMs` passes. */
 export const waitForMongo = async (uri: string, timeoutMs: number): Promise<boolean> => {

@@ -11,26 +11,16 @@ import {
 import { createHealthMongoClient } from '../../../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../../../lambda/health/createHealthSqsClient.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
+import { freePort } from '../../../local/freePort.js';
 import {
   functionUrlEventFactory,
   structuredResult,
-} from '../../unit/health/functionUrlEventFactory.js';
+} from '../../helpers/functionUrlEventFactory.js';
 
 // The contract says "within about 2 s whatever is down"; checks are bounded at 1.5 s each.
 const ANSWER_BOUND_MS = 2_500;
 const CHECK_TIMEOUT_MS = defaultDeploymentSettings.healthCheckTimeoutMs;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-/** A port nothing listens on: bound once by us, then released. */
-const closedPort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** A TCP server that accepts connections and never answers: a hung dependency. */
 const startBlackHole = async (): Promise<{ port: number; stop: () => Promise<void> }> => {
@@ -153,7 +143,7 @@ describe('health handler against real SQS (fauxqs) and a real MongoDB wire serve
 
   it('answers 503 with db_connected false, fast, when nothing listens at the MongoDB address', async () => {
     // Prepare
-    const mongo = mongoAt(`mongodb://127.0.0.1:${await closedPort()}/`);
+    const mongo = mongoAt(`mongodb://127.0.0.1:${await freePort()}/`);
 
     // Act
     const { result, body, elapsedMs } = await check({ mongo });
@@ -192,7 +182,7 @@ describe('health handler against real SQS (fauxqs) and a real MongoDB wire serve
 
   it('answers 503 with sqs_connected false, fast, when nothing listens at the SQS endpoint', async () => {
     // Prepare
-    const down = sqsAt(`http://127.0.0.1:${await closedPort()}`);
+    const down = sqsAt(`http://127.0.0.1:${await freePort()}`);
 
     // Act
     const { result, body, elapsedMs } = await check({ sqs: down });

@@ -1,18 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../local/freePort.js';
 import { createTestQueues, type LocalSqs, startLocalSqs } from './localSqs.js';
 import { type CommandResult, runCommand } from './runCommand.js';
-
-/** A port nothing listens on: bound, then released. */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** The command failed with exactly one line on stderr, that line, and no stack trace. */
 const expectOneLineError = (result: CommandResult, code: number, line: string | RegExp) => {
@@ -30,7 +19,7 @@ let unreachable: string;
 
 beforeAll(async () => {
   local = await startLocalSqs();
-  unreachable = `http://127.0.0.1:${await closedPort()}`;
+  unreachable = `http://127.0.0.1:${await freePort()}`;
 });
 
 afterAll(async () => {
@@ -159,7 +148,7 @@ describe('npm run dev: clear errors', () => {
 
   it('says when MONGO_URI does not answer', async () => {
     // Prepare
-    const port = await closedPort();
+    const port = await freePort();
 
     // Act
     const result = await runCommand('dev', [], { MONGO_URI: `mongodb://127.0.0.1:${port}/` });

@@ -8,7 +8,10 @@ import {
   type HealthDependencies,
 } from '../../../lambda/health/createHealthHandler.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
-import { functionUrlEventFactory, structuredResult } from './functionUrlEventFactory.js';
+import {
+  functionUrlEventFactory,
+  structuredResult,
+} from '../../helpers/functionUrlEventFactory.js';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue-dlq';
