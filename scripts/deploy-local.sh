@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploys the stack to LocalStack with cdklocal and writes its outputs to cdk-outputs.local.json,
-# which `npm run test:e2e` and the commands in docs/README-stack.md read.
+# which `npm run test:e2e` and the commands in README.md ("Deploy to LocalStack") read.
 #
 #   docker compose up -d --wait        # LocalStack + MongoDB (needs LOCALSTACK_AUTH_TOKEN)
 #   npm run deploy:local               # bootstrap (first time) + deploy
@@ -8,14 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PORT="${LOCALSTACK_PORT:-4566}"
-# cdklocal needs both endpoints when one is set; *.localhost.localstack.cloud resolves to 127.0.0.1.
-export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://localhost.localstack.cloud:${PORT}}"
-export AWS_ENDPOINT_URL_S3="${AWS_ENDPOINT_URL_S3:-http://s3.localhost.localstack.cloud:${PORT}}"
-# cdklocal drops AWS_* settings (profiles, keys) so nothing reaches real AWS; keep the region.
-export AWS_REGION="${AWS_REGION:-us-east-1}"
-export AWS_DEFAULT_REGION="${AWS_REGION}"
-export AWS_ENVAR_ALLOWLIST="AWS_REGION,AWS_DEFAULT_REGION"
+# shellcheck source=scripts/localstack-env.sh
+source scripts/localstack-env.sh
 OUTPUTS="cdk-outputs.local.json"
 
 echo "deploy:local: waiting for LocalStack at ${AWS_ENDPOINT_URL}"
