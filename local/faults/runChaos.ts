@@ -77,7 +77,12 @@ const observingSink = (
       const id = String(record.order_id);
       createdWrites.set(id, (createdWrites.get(id) ?? 0) + 1);
     } else if (typeof record.reason === 'string') {
-      const key = `${String(record.message)}: ${record.reason}`;
+      // The driver's error names the cause (closed topology, timeout, reset…); ids vary, cut them.
+      const cause =
+        typeof record.error === 'string'
+          ? ` (${record.error.replace(/^Order \S+ could not be stored: /, '').slice(0, 60)})`
+          : '';
+      const key = `${String(record.message)}: ${record.reason}${cause}`;
       failureReasons.set(key, (failureReasons.get(key) ?? 0) + 1);
     }
   };
