@@ -80,7 +80,10 @@ const observingSink = (
       // The driver's error names the cause (closed topology, timeout, reset…); ids vary, cut them.
       const cause =
         typeof record.error === 'string'
-          ? ` (${record.error.replace(/^Order \S+ could not be stored: /, '').slice(0, 60)})`
+          ? ` (${record.error
+              .replace(/^Order \S+ (could not be stored: )?/, '')
+              .replace(/\s*\(.*$/, '')
+              .slice(0, 60)})`
           : '';
       const key = `${String(record.message)}: ${record.reason}${cause}`;
       failureReasons.set(key, (failureReasons.get(key) ?? 0) + 1);
