@@ -17,8 +17,8 @@ describe('the consumer invocation timing out', () => {
   });
 
   it('deletes nothing of the batch, not even the records already done; the redelivery to a fresh container stores each order exactly once', async () => {
-    // Prepare: in the first container, one record of the batch hangs past the Lambda timeout
-    // (a stalled dependency outside MongoDB), after its in-progress claim, before its write
+    // Prepare: in the first container, one record of the batch stalls after its in-progress claim,
+    // before its write (a dependency outside MongoDB), and the response leaves after the timeout
     const hang = new Gate();
     stuck = hang;
     const events = Array.from({ length: 3 }, () => orderEventFactory());
@@ -37,6 +37,7 @@ describe('the consumer invocation timing out', () => {
               },
             }
           : {},
+      respondsTooLate: (container) => container === 0,
     });
     const messageIds = await queued.send(events.map((event) => JSON.stringify(event)));
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import type { MongoClient } from 'mongodb';
 import { defaultSettings } from '../../../infra/settings.js';
+import type { ConsumerHandler } from '../../../lambda/consumer/createConsumerHandler.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
 import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
 import { createOrderQueues } from '../../../local/createOrderQueues.js';
@@ -24,6 +26,11 @@ export interface QueuedConsumersOptions {
   readonly batchSize: number;
   /** Hooks for the n-th container started (0-based), to stall or observe it. */
   readonly hooksFor?: (containerIndex: number) => InsertHooks;
+  /**
+   * Containers whose response leaves only after the function timeout, whatever the consumer
+   * does: the runtime times the invocation out (a stuck extension, a frozen process).
+   */
+  readonly respondsTooLate?: (containerIndex: number) => boolean;
 }
 
 /** SQS (fauxqs), the service's two queues and the real consumer behind the mapping emulator. */
@@ -112,9 +119,17 @@ export const startQueuedConsumers = async (
         databaseName: database.databaseName,
         mongoUri: database.uri,
       });
-      consumer.orders.hooks = options.hooksFor?.(consumers.length) ?? {};
+      const index = consumers.length;
+      consumer.orders.hooks = options.hooksFor?.(index) ?? {};
       consumers.push(consumer);
-      return { handler: consumer.handler, dispose: () => client.close() };
+      const handler: ConsumerHandler = options.respondsTooLate?.(index)
+        ? async (event, context) => {
+            const response = await consumer.handler(event, context);
+            await sleep(context.getRemainingTimeInMillis() + 500);
+            return response;
+          }
+        : consumer.handler;
+      return { handler, dispose: () => client.close() };
     },
   });
   return {
