@@ -25,6 +25,7 @@ export const createConsumerDependencies = (
   return {
     logger,
     deadline,
+    connect: () => client.connect(),
     idempotencyExpirySeconds: config.idempotencyExpirySeconds,
     orders: new OrdersRepository({
       collection: db.collection<OrderDocument>(config.ordersCollection),

@@ -14,8 +14,33 @@ export interface ConsumerDependencies {
   readonly persistenceStore: BasePersistenceLayer;
   readonly deadline: InvocationDeadline;
   readonly idempotencyExpirySeconds: number;
+  /**
+   * Connects the MongoDB client if it is not. The v7 driver leaves a client whose first
+   * connection failed (a cold start during an outage) closed for good unless `connect()` is called
+   * again; on a connected client it returns at once.
+   */
+  readonly connect?: () => Promise<unknown>;
   readonly now?: () => Date;
 }
+
+/** Waits for `work` at most `ms`; its failure or lateness is reported, not thrown. */
+const settleWithin = async (work: Promise<unknown>, ms: number): Promise<unknown> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(new Error(`not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /** The consumer Lambda's handler signature. */
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -44,6 +69,15 @@ export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandl
     deps.deadline.start(context);
     idempotencyConfig.registerLambdaContext(context);
     deps.logger.addContext(context);
+    if (deps.connect) {
+      // Records still run when this fails: each then fails on its own, with its own reason.
+      const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs());
+      if (failure !== undefined) {
+        deps.logger.warn('MongoDB is not reachable', {
+          error: failure instanceof Error ? failure.name : String(failure),
+        });
+      }
+    }
     const response = await processPartialResponse(event, handleRecord, processor, {
       context,
       processInParallel: true,

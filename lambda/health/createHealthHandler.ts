@@ -92,8 +92,9 @@ export const createHealthHandler = (deps: HealthDependencies): HealthHandler => 
         )
         .then((output) => sumOf(attributes.map((name) => countOf(output.Attributes?.[name]))));
 
-  // `timeoutMS` bounds server selection, connecting and the command itself inside the driver.
-  const ping = () => database.command({ ping: 1 }, { timeoutMS: timeoutMs });
+  // The check's signal aborts server selection, connecting and the command inside the driver
+  // (the v7 driver ignores `timeoutMS`).
+  const ping = (signal: AbortSignal) => database.command({ ping: 1 }, { signal });
 
   const logFailure = (check: string, outcome: CheckOutcome<unknown>) => {
     if (outcome.ok) return;

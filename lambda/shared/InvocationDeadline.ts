@@ -11,7 +11,7 @@ export interface InvocationDeadlineOptions {
 }
 
 /**
- * Turns "the time the Lambda context says is left" into a `timeoutMS` for each MongoDB operation,
+ * Turns "the time the Lambda context says is left" into a time limit for each MongoDB operation,
  * so a slow or unreachable database makes the invocation answer (with every record failed) before
  * the Lambda timeout, instead of being killed by it with nothing reported.
  */
@@ -32,7 +32,7 @@ export class InvocationDeadline {
     this.#deadline = this.#now() + context.getRemainingTimeInMillis() - this.#reserveMs;
   }
 
-  /** The `timeoutMS` for the next operation: at least 1 ms, so an expired deadline fails fast. */
+  /** The time allowed to the next operation: at least 1 ms, so an expired deadline fails fast. */
   operationTimeoutMs(): number {
     const left = Math.floor(this.#deadline - this.#now());
     return Math.max(1, Math.min(this.#maxOperationMs, left));

@@ -9,7 +9,8 @@ import {
   BasePersistenceLayer,
   IdempotencyRecord,
 } from '@aws-lambda-powertools/idempotency/persistence';
-import { type Collection, MongoServerError } from 'mongodb';
+import { type Collection, type InsertOneOptions, MongoServerError } from 'mongodb';
+import { abortAfter } from './abortAfter.js';
 
 /** How a record is kept in MongoDB. Dates, not epoch numbers, so a TTL index can expire them. */
 export interface IdempotencyDocument {
@@ -43,7 +44,7 @@ export interface PersistenceLogger {
 export interface MongoPersistenceLayerOptions {
   /** The collection holding idempotency records (conventionally `idempotency`). */
   readonly collection: Collection<IdempotencyDocument>;
-  /** `timeoutMS` for each operation; defaults to the client's own timeouts. */
+  /** Time allowed to each operation; unbounded (the client's own timeouts) when it returns undefined. */
   readonly operationTimeoutMs?: () => number | undefined;
   /** Where to warn when the server cannot expire records by itself. */
   readonly logger?: PersistenceLogger;
@@ -107,7 +108,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     this.#indexes ??= this.#collection
       .createIndex(
         { expiresAt: 1 },
-        { name: 'expiresAt_ttl', expireAfterSeconds: 0, timeoutMS: this.#timeout() },
+        { name: 'expiresAt_ttl', expireAfterSeconds: 0, ...this.#bounded() },
       )
       .then(
         () => undefined,
@@ -134,10 +135,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     const document = { ...this.#toDocument(record), generation: randomUUID() };
     for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
       if (await this.#insert(document)) return this.#remember(document);
-      const existing = await this.#collection.findOne(
-        { _id: document._id },
-        { timeoutMS: this.#timeout() },
-      );
+      const existing = await this.#collection.findOne({ _id: document._id }, this.#bounded());
       if (existing === null) continue; // released between our insert and our read
       if (!isClaimable(existing, new Date())) {
         throw new IdempotencyItemAlreadyExistsError(
@@ -162,7 +160,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       const replaced = await this.#collection.replaceOne(
         { _id: document._id, generation: existing.generation },
         document,
-        { timeoutMS: this.#timeout() },
+        this.#bounded(),
       );
       if (replaced.matchedCount === 1) return this.#remember(document);
     }
@@ -172,10 +170,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   }
 
   protected override async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
-    const existing = await this.#collection.findOne(
-      { _id: idempotencyKey },
-      { timeoutMS: this.#timeout() },
-    );
+    const existing = await this.#collection.findOne({ _id: idempotencyKey }, this.#bounded());
     if (existing === null) {
       throw new IdempotencyItemNotFoundError('Item does not exist in persistence store');
     }
@@ -196,7 +191,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
         },
         $unset: { inProgressExpiresAt: '' },
       },
-      { timeoutMS: this.#timeout() },
+      this.#bounded(),
     );
     this.#claims.delete(document._id);
   }
@@ -209,7 +204,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
         status: IdempotencyRecordStatus.INPROGRESS,
         ...this.#ownClaim(record.idempotencyKey),
       },
-      { timeoutMS: this.#timeout() },
+      this.#bounded(),
     );
     this.#claims.delete(record.idempotencyKey);
   }
@@ -221,7 +216,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       const collection = this.#collection as unknown as Collection<
         IdempotencyDocument | TakeoverMarker
       >;
-      await collection.insertOne(document, { timeoutMS: this.#timeout() });
+      await collection.insertOne(document, this.#bounded());
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -238,8 +233,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     return { generation: this.#claims.get(key) ?? 'not-claimed-here' };
   }
 
-  #timeout(): number | undefined {
-    return this.#operationTimeoutMs();
+  // Cast: the driver honours `signal` on every operation, its types declare it on reads only.
+  #bounded(): InsertOneOptions {
+    return abortAfter(this.#operationTimeoutMs()) as InsertOneOptions;
   }
 
   #toDocument(record: IdempotencyRecord): IdempotencyDocument {

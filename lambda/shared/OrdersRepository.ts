@@ -1,4 +1,5 @@
-import { type Collection, MongoServerError } from 'mongodb';
+import { type Collection, type InsertOneOptions, MongoServerError } from 'mongodb';
+import { abortAfter } from './abortAfter.js';
 import { DependencyUnavailableError, OrderConflictError } from './errors.js';
 import { differingField, type OrderDocument } from './orderDocument.js';
 
@@ -11,7 +12,7 @@ export type InsertOutcome =
 export interface OrdersRepositoryOptions {
   /** The `orders` collection. Typed loosely: legacy documents share it. */
   readonly collection: Collection<OrderDocument>;
-  /** `timeoutMS` for each operation; defaults to the client's own timeouts. */
+  /** Time allowed to each operation; unbounded (the client's own timeouts) when it returns undefined. */
   readonly operationTimeoutMs?: () => number | undefined;
 }
 
@@ -27,6 +28,11 @@ export class OrdersRepository {
   readonly #collection: Collection<OrderDocument>;
   readonly #operationTimeoutMs: () => number | undefined;
 
+  // Cast: the driver honours `signal` on writes too (see abortAfter).
+  #bounded(): InsertOneOptions {
+    return abortAfter(this.#operationTimeoutMs()) as InsertOneOptions;
+  }
+
   constructor(options: OrdersRepositoryOptions) {
     this.#collection = options.collection;
     this.#operationTimeoutMs = options.operationTimeoutMs ?? (() => undefined);
@@ -41,15 +47,12 @@ export class OrdersRepository {
     // A document deleted between our failed insert and our read is rare; one more round settles it.
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#collection.insertOne(order, { timeoutMS: this.#operationTimeoutMs() });
+        await this.#collection.insertOne(order, this.#bounded());
         return { outcome: 'created' };
       } catch (error) {
         if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
       }
-      const existing = await this.#collection.findOne(
-        { _id: order._id },
-        { timeoutMS: this.#operationTimeoutMs() },
-      );
+      const existing = await this.#collection.findOne({ _id: order._id }, this.#bounded());
       if (existing === null) {
         if (attempt < 2) continue;
         throw new DependencyUnavailableError(`Order ${order._id} write raced with a delete`);

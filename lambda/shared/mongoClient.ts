@@ -14,7 +14,7 @@ export interface MongoClientOptions {
  * by every invocation of the container.
  *
  * - `serverSelectionTimeoutMS` / `connectTimeoutMS` 3 s: an unreachable server is reported in
- *   seconds, not after the driver's default 30 s; each operation is further bounded by `timeoutMS`
+ *   seconds, not after the driver's default 30 s; each operation is further bounded by an abort signal
  *   derived from the invocation's remaining time (see {@link InvocationDeadline}).
  * - `minPoolSize` 0 and `maxIdleTimeMS` 60 s: a frozen container holds no idle sockets for long.
  * - `retryWrites` / `retryReads`: one transparent retry of a write on a network blip or a failover;
