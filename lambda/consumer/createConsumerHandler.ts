@@ -71,7 +71,7 @@ export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandl
     deps.logger.addContext(context);
     if (deps.connect) {
       // Records still run when this fails: each then fails on its own, with its own reason.
-      const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs());
+      const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs() ?? 1);
       if (failure !== undefined) {
         deps.logger.warn('MongoDB is not reachable', {
           error: failure instanceof Error ? failure.name : String(failure),

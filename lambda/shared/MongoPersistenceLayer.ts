@@ -180,33 +180,47 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
     // Completes only our own claim: if a slow invocation was taken over, the new holder completes.
-    await this.#collection.updateOne(
-      { _id: document._id, ...this.#ownClaim(document._id) },
-      {
-        $set: {
-          status: document.status,
-          expiresAt: document.expiresAt,
-          data: document.data ?? null,
-          ...(document.validation === undefined ? {} : { validation: document.validation }),
+    if (await this.#holdsClaim(document._id)) {
+      await this.#collection.updateOne(
+        { _id: document._id },
+        {
+          $set: {
+            status: document.status,
+            expiresAt: document.expiresAt,
+            data: document.data ?? null,
+            ...(document.validation === undefined ? {} : { validation: document.validation }),
+          },
+          $unset: { inProgressExpiresAt: '' },
         },
-        $unset: { inProgressExpiresAt: '' },
-      },
-      this.#bounded(),
-    );
+        this.#bounded(),
+      );
+    }
     this.#claims.delete(document._id);
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
-    // Only an in-progress claim is released; a completed record is never removed by a failure.
-    await this.#collection.deleteOne(
-      {
-        _id: record.idempotencyKey,
-        status: IdempotencyRecordStatus.INPROGRESS,
-        ...this.#ownClaim(record.idempotencyKey),
-      },
-      this.#bounded(),
-    );
+    // Only our own in-progress claim is released; a completed record is never removed by a failure.
+    if (await this.#holdsClaim(record.idempotencyKey, IdempotencyRecordStatus.INPROGRESS)) {
+      await this.#collection.deleteOne({ _id: record.idempotencyKey }, this.#bounded());
+    }
     this.#claims.delete(record.idempotencyKey);
+  }
+
+  /**
+   * Whether the stored record is still the claim this instance made (and, if given, in `status`).
+   * Read by `_id`, then written by `_id`: servers without a compound-filter plan (FerretDB v1 scans
+   * the whole collection for `{ _id, generation }`) serve both from the `_id` index. The moment
+   * between the read and the write matters only to a holder already past its in-progress expiry,
+   * and the insert-only order write keeps even that from storing an order twice.
+   */
+  async #holdsClaim(key: string, status?: IdempotencyDocument['status']): Promise<boolean> {
+    const generation = this.#claims.get(key);
+    if (generation === undefined) return false;
+    const stored = await this.#collection.findOne(
+      { _id: key },
+      { projection: { generation: 1, status: 1 }, ...this.#bounded() },
+    );
+    return stored?.generation === generation && (status === undefined || stored.status === status);
   }
 
   /** Inserts a document; `false` when its _id exists. */
@@ -226,11 +240,6 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
 
   #remember(document: IdempotencyDocument): void {
     this.#claims.set(document._id, document.generation ?? '');
-  }
-
-  // Without a claim of ours on record (never claimed, or already released) nothing may match.
-  #ownClaim(key: string): { generation: string } {
-    return { generation: this.#claims.get(key) ?? 'not-claimed-here' };
   }
 
   // Cast: the driver honours `signal` on every operation, its types declare it on reads only.
