@@ -8,6 +8,7 @@ import {
   sqsEventFactory,
   sqsRecordFactory,
 } from '../../helpers/factories.js';
+import { ORDER_KEYS } from '../../helpers/storedOrderFields.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 
 let database: TestDatabase;
@@ -62,20 +63,7 @@ describe('consumer handler against a real MongoDB', () => {
       status: 'PROCESSED',
       sqs_message_id: record.messageId,
     });
-    expect(Object.keys(stored ?? {}).sort()).toEqual(
-      [
-        '_id',
-        'created_at',
-        'items',
-        'processed_at',
-        'sqs_message_id',
-        'status',
-        'timestamp',
-        'total_amount',
-        'total_amount_micros',
-        'user_id',
-      ].sort(),
-    );
+    expect(Object.keys(stored ?? {}).sort()).toEqual([...ORDER_KEYS].sort());
     expect(stored?.created_at).toEqual(stored?.processed_at);
     expect((stored?.created_at as Date | undefined)?.getTime() ?? 0).toBeGreaterThanOrEqual(
       before.getTime() - 1000,

@@ -13,6 +13,7 @@ import {
   sqsEventFactory,
   sqsRecordFactory,
 } from '../../helpers/factories.js';
+import { ITEM_KEYS, ORDER_KEYS } from '../../helpers/storedOrderFields.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 import { type CapturedLogs, captureLogs } from './captureLogs.js';
 import { bodyOf, type CorpusCase, loadHostileCorpus } from './hostileCorpus.js';
@@ -21,21 +22,6 @@ const corpus = loadHostileCorpus();
 // Every batch mixes hostile bodies with valid orders, which must come through untouched.
 const MATES_PER_BATCH = 3;
 const HOSTILE_PER_BATCH = defaultSettings.batchSize - MATES_PER_BATCH;
-
-/** Every field of a stored order; anything else would be something a body smuggled in. */
-const ORDER_KEYS = [
-  '_id',
-  'created_at',
-  'items',
-  'processed_at',
-  'sqs_message_id',
-  'status',
-  'timestamp',
-  'total_amount',
-  'total_amount_micros',
-  'user_id',
-];
-const ITEM_KEYS = ['item_id', 'price', 'price_micros', 'quantity'];
 
 /** What the corpus covers, item by item, as issue 5 lists it. */
 const REQUIRED_COVERAGE = [
