@@ -52,6 +52,8 @@ export interface MongoPersistenceLayerOptions {
 
 const DUPLICATE_KEY = 11000;
 const NOT_IMPLEMENTED = 238;
+// How long a take-over marker blocks other callers from taking over the same claim.
+const TAKEOVER_LEASE_MS = 10_000;
 // A racing delete between our failed insert and our read can only repeat so often.
 const MAX_PUT_ATTEMPTS = 3;
 
@@ -147,7 +149,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       // for this generation may replace it: an insert on a unique _id is atomic on every
       // MongoDB-compatible server, a conditional update is not (FerretDB v1 reads, then writes).
       const marker: TakeoverMarker = {
-        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}`,
+        // The time bucket bounds a failed take-over (marker written, replace lost to a fault or a
+        // crash) to one lease: afterwards another caller may try again.
+        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}#${Math.floor(Date.now() / TAKEOVER_LEASE_MS)}`,
         status: 'TAKEOVER',
         expiresAt: document.expiresAt,
       };
