@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { defaultDeploymentSettings } from '../infra/settings.js';
 import type { ConsumerHandler } from '../lambda/consumer/createConsumerHandler.js';
@@ -21,7 +21,10 @@ import {
   resolveLocalSettings,
 } from './localSettings.js';
 import { defaultLogSink } from './logSinks.js';
+import { type QueueDepth, queueDepthOf } from './queueDepth.js';
 import { startFunctionUrlServer } from './startFunctionUrlServer.js';
+
+export type { QueueDepth } from './queueDepth.js';
 
 /** Options of {@link startLocalRuntime}; every one has a default. */
 export interface LocalRuntimeOptions {
@@ -53,13 +56,6 @@ export interface LocalRuntimeOptions {
   readonly wrapHandler?: (handler: ConsumerHandler, containerId: string) => ConsumerHandler;
   /** Called after each invocation of the consumer. */
   readonly onInvocation?: (report: InvocationReport) => void;
-}
-
-/** Message counts of one queue, from `GetQueueAttributes`. */
-export interface QueueDepth {
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
 }
 
 /** A running local service. */
@@ -109,24 +105,6 @@ const startSqs = async (port: number): Promise<FauxqsServer> => {
     }
     throw error;
   }
-};
-
-const depthOf = async (sqs: SQSClient, queueUrl: string): Promise<QueueDepth> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
 };
 
 /**
@@ -252,8 +230,8 @@ export const startLocalRuntime = async (
     cleanups.push(() => emulator.stop());
 
     const queueDepth = async () => ({
-      queue: await depthOf(sqs, queues.queueUrl),
-      deadLetterQueue: await depthOf(sqs, queues.deadLetterQueueUrl),
+      queue: await queueDepthOf(sqs, queues.queueUrl),
+      deadLetterQueue: await queueDepthOf(sqs, queues.deadLetterQueueUrl),
     });
 
     return {
@@ -273,7 +251,7 @@ export const startLocalRuntime = async (
         const deadline = Date.now() + timeoutMs;
         let quietSince: number | undefined;
         while (Date.now() < deadline) {
-          const { visible, inFlight, delayed } = await depthOf(sqs, queues.queueUrl);
+          const { visible, inFlight, delayed } = await queueDepthOf(sqs, queues.queueUrl);
           if (visible + inFlight + delayed === 0) {
             quietSince ??= Date.now();
             if (Date.now() - quietSince >= quietMs) return;

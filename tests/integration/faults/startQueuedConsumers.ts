@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import type { MongoClient } from 'mongodb';
 import { defaultSettings } from '../../../infra/settings.js';
@@ -13,6 +13,7 @@ import {
   type EventSourceMappingStats,
   type InvocationReport,
 } from '../../../local/EventSourceMappingEmulator.js';
+import { queueDepthOf } from '../../../local/queueDepth.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 import { buildTestConsumer, type TestConsumer } from './buildTestConsumer.js';
 import type { InsertHooks } from './HookedOrdersRepository.js';
@@ -52,21 +53,8 @@ export interface QueuedConsumers {
 }
 
 const depth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const { visible, inFlight, delayed } = await queueDepthOf(sqs, queueUrl);
+  return visible + inFlight + delayed;
 };
 
 /**
