@@ -21,6 +21,11 @@ export interface ConsumerDependencies {
    */
   readonly connect?: () => Promise<unknown>;
   readonly now?: () => Date;
+  /**
+   * Whether a batch's records run at once (the default) or one after another. Sequential exists so
+   * `npm run bench` can show what parallel processing buys.
+   */
+  readonly processInParallel?: boolean;
 }
 
 /** Waits for `work` at most `ms`; its failure or lateness is reported, not thrown. */
@@ -46,9 +51,9 @@ const settleWithin = async (work: Promise<unknown>, ms: number): Promise<unknown
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
- * Wires the record step into Powertools batch processing: records run in parallel, each failure
- * lands in `batchItemFailures`, and a batch where every record failed is answered (not thrown), so
- * the response always says which records to retry.
+ * Wires the record step into Powertools batch processing: records run in parallel (unless
+ * `processInParallel` is false), each failure lands in `batchItemFailures`, and a batch where every
+ * record failed is answered (not thrown), so the response always says which records to retry.
  */
 export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandler => {
   const processor = new BatchProcessor(EventType.SQS);
@@ -80,7 +85,7 @@ export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandl
     }
     const response = await processPartialResponse(event, handleRecord, processor, {
       context,
-      processInParallel: true,
+      processInParallel: deps.processInParallel ?? true,
       throwOnFullBatchFailure: false,
     });
     deps.logger.info('batch processed', {
