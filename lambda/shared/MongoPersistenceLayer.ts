@@ -48,6 +48,8 @@ export interface MongoPersistenceLayerOptions {
   readonly operationTimeoutMs?: () => number | undefined;
   /** Where to warn when the server cannot expire records by itself. */
   readonly logger?: PersistenceLogger;
+  /** The clock, in epoch milliseconds; `Date.now` unless a test moves time. */
+  readonly now?: () => number;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -56,6 +58,16 @@ const NOT_IMPLEMENTED = 238;
 const TAKEOVER_LEASE_MS = 10_000;
 // A racing delete between our failed insert and our read can only repeat so often.
 const MAX_PUT_ATTEMPTS = 3;
+// A holder completes its claim without re-reading it only while the claim has at least this long
+// to live: room for clock skew between containers and for the write's own trip.
+const CLAIM_SAFETY_MARGIN_MS = 1_000;
+
+/** What an instance remembers of a claim it made. */
+interface Claim {
+  readonly generation: string;
+  /** When others may take the claim over (epoch ms): its in-progress expiry, else its expiry. */
+  readonly staleAt: number;
+}
 
 const isDuplicateKey = (error: unknown): boolean =>
   error instanceof MongoServerError && error.code === DUPLICATE_KEY;
@@ -91,15 +103,17 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   readonly #operationTimeoutMs: () => number | undefined;
   readonly #logger: PersistenceLogger;
   #indexes: Promise<void> | undefined;
-  // The generation of each key this instance holds, so it never completes or releases a claim
-  // that another caller took over after ours went stale.
-  readonly #claims = new Map<string, string>();
+  readonly #now: () => number;
+  // The claims this instance holds, so it never completes or releases a claim that another caller
+  // took over after ours went stale.
+  readonly #claims = new Map<string, Claim>();
 
   constructor(options: MongoPersistenceLayerOptions) {
     super();
     this.#collection = options.collection;
     this.#operationTimeoutMs = options.operationTimeoutMs ?? (() => undefined);
     this.#logger = options.logger ?? console;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -139,7 +153,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       if (await this.#insert(document)) return this.#remember(document);
       const existing = await this.#collection.findOne({ _id: document._id }, this.#bounded());
       if (existing === null) continue; // released between our insert and our read
-      if (!isClaimable(existing, new Date())) {
+      if (!isClaimable(existing, new Date(this.#now()))) {
         throw new IdempotencyItemAlreadyExistsError(
           `Failed to put record for already existing idempotency key: ${document._id}`,
           this.#toRecord(existing),
@@ -151,7 +165,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
       const marker: TakeoverMarker = {
         // The time bucket bounds a failed take-over (marker written, replace lost to a fault or a
         // crash) to one lease: afterwards another caller may try again.
-        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}#${Math.floor(Date.now() / TAKEOVER_LEASE_MS)}`,
+        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}#${Math.floor(this.#now() / TAKEOVER_LEASE_MS)}`,
         status: 'TAKEOVER',
         expiresAt: document.expiresAt,
       };
@@ -184,7 +198,11 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
     // Completes only our own claim: if a slow invocation was taken over, the new holder completes.
-    if (await this.#holdsClaim(document._id)) {
+    // While the claim is young nobody can have taken it over, so the read is spared: a new order
+    // then costs three commands (claim, order, completion). Even a completion that lands just after
+    // a take-over is harmless: it follows our order write, and the taker's own write of the same
+    // order finds it stored (or conflicts, and then cannot release a completed record).
+    if (this.#isYoung(document._id) || (await this.#holdsClaim(document._id))) {
       await this.#collection.updateOne(
         { _id: document._id },
         {
@@ -218,13 +236,21 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
    * and the insert-only order write keeps even that from storing an order twice.
    */
   async #holdsClaim(key: string, status?: IdempotencyDocument['status']): Promise<boolean> {
-    const generation = this.#claims.get(key);
-    if (generation === undefined) return false;
+    const claim = this.#claims.get(key);
+    if (claim === undefined) return false;
     const stored = await this.#collection.findOne(
       { _id: key },
       { projection: { generation: 1, status: 1 }, ...this.#bounded() },
     );
-    return stored?.generation === generation && (status === undefined || stored.status === status);
+    return (
+      stored?.generation === claim.generation && (status === undefined || stored.status === status)
+    );
+  }
+
+  /** Whether our claim on `key` is far enough from going stale that no one can have taken it over. */
+  #isYoung(key: string): boolean {
+    const claim = this.#claims.get(key);
+    return claim !== undefined && this.#now() < claim.staleAt - CLAIM_SAFETY_MARGIN_MS;
   }
 
   /** Inserts a document; `false` when its _id exists. */
@@ -243,7 +269,13 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   }
 
   #remember(document: IdempotencyDocument): void {
-    this.#claims.set(document._id, document.generation ?? '');
+    this.#claims.set(document._id, {
+      generation: document.generation ?? '',
+      staleAt: Math.min(
+        document.inProgressExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+        document.expiresAt.getTime(),
+      ),
+    });
   }
 
   // Cast: the driver honours `signal` on every operation, its types declare it on reads only.

@@ -1,4 +1,4 @@
-import { Long } from 'mongodb';
+import { Long, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
 import { createTestConsumer } from '../../helpers/consumerHarness.js';
@@ -269,6 +269,33 @@ describe('consumer handler against a real MongoDB', () => {
     expect(
       await orders().countDocuments({ _id: { $in: events.map((e) => e.order_id as string) } }),
     ).toBe(100);
+  });
+
+  it('spends three MongoDB commands on a new order and two on a duplicate', async () => {
+    // Prepare: a client of our own, so only this consumer's commands are counted
+    const monitored = new MongoClient(database.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    monitored.on('commandStarted', (event) => commands.push(event.commandName));
+    const { handler } = createTestConsumer(monitored, database.databaseName, database.uri);
+    await handler(sqsEventFactory([sqsRecordFactory(orderEventFactory())]), lambdaContextFactory());
+    const record = sqsRecordFactory(orderEventFactory());
+
+    try {
+      // Act
+      commands.length = 0;
+      const created = await handler(sqsEventFactory([record]), lambdaContextFactory());
+      const forNew = [...commands];
+      commands.length = 0;
+      const duplicate = await handler(sqsEventFactory([record]), lambdaContextFactory());
+      const forDuplicate = [...commands];
+
+      // Assess
+      expect([...created.batchItemFailures, ...duplicate.batchItemFailures]).toEqual([]);
+      expect(forNew).toEqual(['insert', 'insert', 'update']);
+      expect(forDuplicate).toEqual(['insert', 'find']);
+    } finally {
+      await monitored.close();
+    }
   });
 
   it('answers with every record failed, before the deadline, when MongoDB is unreachable', async () => {

@@ -30,10 +30,13 @@ afterAll(async () => {
 
 const warnings: unknown[][] = [];
 
-const createLayer = (): MongoPersistenceLayer => {
+const createLayer = (
+  options: { now?: () => number; collection?: Collection<IdempotencyDocument> } = {},
+): MongoPersistenceLayer => {
   const layer = new MongoPersistenceLayer({
     collection,
     logger: { warn: (...args: unknown[]) => warnings.push(args) },
+    ...options,
   });
   layer.configure({
     config: new IdempotencyConfig({
@@ -121,7 +124,9 @@ describe('MongoPersistenceLayer', () => {
   });
 
   it('takes over an in-progress record whose holder ran out of time (crashed or timed out)', async () => {
-    const layer = createLayer();
+    // The holder's clock runs on past its in-progress expiry, as a frozen Lambda's would.
+    let holderClock = Date.now();
+    const layer = createLayer({ now: () => holderClock });
     const data = request();
     await layer.saveInProgress(data, 30_000);
     const key = (await collection.findOne({}))?._id ?? '';
@@ -137,6 +142,7 @@ describe('MongoPersistenceLayer', () => {
     expect(stored?.status).toBe('INPROGRESS');
     expect(stored?.inProgressExpiresAt?.getTime()).toBeGreaterThanOrEqual(before + 29_000);
     // The former holder, waking up, can neither release nor complete the new claim.
+    holderClock += 31_000;
     await layer.deleteRecord(data);
     await layer.saveSuccess(data, { stale: true });
     expect(await collection.findOne({ _id: key })).toMatchObject({ status: 'INPROGRESS' });
@@ -172,6 +178,32 @@ describe('MongoPersistenceLayer', () => {
     );
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await collection.countDocuments({ status: 'INPROGRESS' })).toBe(1);
+  });
+
+  it('lets a failed take-over block others for one lease only', async () => {
+    // Prepare: a stale claim, and a claimant whose replace is lost after its take-over marker
+    const data = request();
+    await createLayer().saveInProgress(data, 30_000);
+    await collection.updateMany({}, { $set: { inProgressExpiresAt: new Date(0) } });
+    const lostReplace = new Proxy(collection, {
+      get: (target, property, receiver) =>
+        property === 'replaceOne'
+          ? () => Promise.reject(new Error('connection reset'))
+          : Reflect.get(target, property, receiver),
+    });
+    let clock = Date.now();
+    const now = () => clock;
+    await expect(
+      createLayer({ now, collection: lostReplace }).saveInProgress(data, 30_000),
+    ).rejects.toThrow('connection reset');
+
+    // Act & Assess: refused while the lease lasts, taken over once it has passed
+    await expect(createLayer({ now }).saveInProgress(data, 30_000)).rejects.toBeInstanceOf(
+      IdempotencyItemAlreadyExistsError,
+    );
+    clock += 10_000;
+    await expect(createLayer({ now }).saveInProgress(data, 30_000)).resolves.toBeUndefined();
     expect(await collection.countDocuments({ status: 'INPROGRESS' })).toBe(1);
   });
 
