@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { type ContractIssue, InvalidOrderError } from './errors.js';
 
 /** Limits of the contract, exported so tests, fixtures and the DLQ tool use the same numbers. */
@@ -18,21 +19,26 @@ export const orderLimits = {
   maxBodyBytes: 128 * 1024,
 } as const;
 
+// zod/mini loads no locale: without one, a type error reads "Invalid input". English gives the
+// messages classic zod gave ("Invalid input: expected string, received number"), which rejections
+// report and the DLQ tool shows. The setting is global to zod; this contract is its one user.
+z.config(en());
+
 // C0 and C1 control characters, DEL included.
 const CONTROL_CHARACTER = /\p{Cc}/u;
 const AMOUNT_DIGITS = new RegExp(`^\\d+(\\.\\d{1,${orderLimits.maxAmountDecimals}})?$`);
 
-const id = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(orderLimits.maxIdLength, `must be at most ${orderLimits.maxIdLength} characters`)
+const id = z.string().check(
+  z.trim(),
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(orderLimits.maxIdLength, `must be at most ${orderLimits.maxIdLength} characters`),
   // A lone surrogate is replaced by U+FFFD when BSON encodes it, so two different ids would collide.
-  .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')
-  .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters')
+  z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+  z.refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'),
   // Canonically equivalent spellings must not become two orders, nor one be stored under a
   // spelling its producer would not look it up by: only the NFC form is accepted.
-  .refine((value) => value === value.normalize('NFC'), 'must be in Unicode normalisation form C');
+  z.refine((value) => value === value.normalize('NFC'), 'must be in Unicode normalisation form C'),
+);
 
 /**
  * A positive amount of money. JSON numbers are binary doubles; an amount with at most 4 decimals
@@ -40,27 +46,29 @@ const id = z
  * which the exact integer millionths are stored.
  */
 // `abort`: an amount that is not positive gets that one issue, not a decimals complaint on top.
-const amount = z
-  .number()
-  .refine((value) => Number.isFinite(value), { error: 'must be a finite number', abort: true })
-  .refine((value) => value > 0, { error: 'must be greater than 0', abort: true })
-  .refine((value) => value <= orderLimits.maxAmount, {
+const amount = z.number().check(
+  z.refine((value) => Number.isFinite(value), { error: 'must be a finite number', abort: true }),
+  z.refine((value) => value > 0, { error: 'must be greater than 0', abort: true }),
+  z.refine((value) => value <= orderLimits.maxAmount, {
     error: `must be at most ${orderLimits.maxAmount}`,
     abort: true,
-  })
-  .refine(
+  }),
+  z.refine(
     (value) => AMOUNT_DIGITS.test(String(value)),
     `must have at most ${orderLimits.maxAmountDecimals} decimal places`,
-  );
+  ),
+);
 
 /** One line of an order. Unknown keys are stripped. */
 export const OrderItem = z.object({
   item_id: id,
   quantity: z
     .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(orderLimits.maxQuantity, `must be at most ${orderLimits.maxQuantity}`),
+    .check(
+      z.int('must be a whole number'),
+      z.gte(1, 'must be at least 1'),
+      z.lte(orderLimits.maxQuantity, `must be at most ${orderLimits.maxQuantity}`),
+    ),
   price: amount,
 });
 
@@ -74,8 +82,10 @@ export const OrderEvent = z.object({
   user_id: id,
   items: z
     .array(OrderItem)
-    .min(1, 'must contain at least one item')
-    .max(orderLimits.maxItems, `must contain at most ${orderLimits.maxItems} items`),
+    .check(
+      z.minLength(1, 'must contain at least one item'),
+      z.maxLength(orderLimits.maxItems, `must contain at most ${orderLimits.maxItems} items`),
+    ),
   total_amount: amount,
   timestamp: z.iso.datetime({
     offset: true,

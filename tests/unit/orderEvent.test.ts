@@ -186,6 +186,14 @@ describe('OrderEvent contract', () => {
     expect(error.issues).toEqual([{ path: 'items[0].price', message: 'must be greater than 0' }]);
   });
 
+  it('names the expected and the received type of a wrong value', () => {
+    const error = rejectionOf(JSON.stringify(orderEventFactory({ order_id: 1001, items: {} })));
+    expect(error.issues).toEqual([
+      { path: 'order_id', message: 'Invalid input: expected string, received number' },
+      { path: 'items', message: 'Invalid input: expected array, received object' },
+    ]);
+  });
+
   it('never echoes values in its messages', () => {
     const error = rejectionOf(
       JSON.stringify(orderEventFactory({ user_id: { secret: 'card-4111' } })),
