@@ -32,12 +32,26 @@ const mongodbOptionalDependencies = [
 ];
 
 /**
+ * Packages replaced by a module of ours when bundling. Paths are absolute: esbuild resolves an
+ * alias from its working directory, which need not be the project root.
+ *
+ * - `whatwg-url`: a polyfill of the WHATWG `URL` that the MongoDB driver's connection-string
+ *   parser imports for browsers; Node's own `URL` implements the same standard (the parser's
+ *   maintainers are making the same change: mongodb-js/mongodb-connection-string-url#115).
+ *   `tests/infra/whatwgUrlShim.test.ts` checks that connection strings parse the same.
+ */
+export const bundlingAliases: Readonly<Record<string, string>> = {
+  'whatwg-url': join(projectRoot, 'infra', 'shims', 'whatwg-url.ts'),
+};
+
+/**
  * The one description of how a Lambda is bundled, turned into CDK's options and into esbuild's by
  * the two functions below, so `cdk synth` and `npm run build` produce the same code.
  *
  * - ESM output (`.mjs`), which the handlers' top-level `await` needs;
  * - a banner that defines `require` for the CommonJS dependencies (the MongoDB driver) bundled
  *   into an ES module;
+ * - the packages of {@link bundlingAliases} replaced by our modules;
  * - the AWS SDK is bundled, not taken from the runtime: the deployed code is the tested code;
  * - minified, with external source maps (`NODE_OPTIONS=--enable-source-maps` maps stack traces).
  */
@@ -49,6 +63,7 @@ export const lambdaBundling = {
   banner:
     "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   external: mongodbOptionalDependencies,
+  alias: bundlingAliases,
 } as const;
 
 /** `NodejsFunction` bundling options: local esbuild only, never Docker. */
@@ -62,6 +77,10 @@ export const cdkBundlingOptions = (): BundlingOptions => ({
   banner: lambdaBundling.banner,
   externalModules: [...lambdaBundling.external],
   bundleAwsSDK: true,
+  // CDK has no `alias` option; each item becomes `--alias:<package>=<path>`.
+  esbuildArgs: {
+    '--alias': Object.entries(lambdaBundling.alias).map(([name, path]) => `${name}=${path}`),
+  },
   forceDockerBundling: false,
 });
 
@@ -79,6 +98,7 @@ export const esbuildOptions = (name: LambdaName, outdir: string): BuildOptions =
   mainFields: [...lambdaBundling.mainFields],
   banner: { js: lambdaBundling.banner },
   external: [...lambdaBundling.external],
+  alias: { ...lambdaBundling.alias },
   metafile: true,
   logLevel: 'warning',
 });
