@@ -32,6 +32,22 @@ const mongodbOptionalDependencies = [
 ];
 
 /**
+ * Packages left out of the bundles and imported, by name, from the AWS SDK v3 that the nodejs22.x
+ * runtime ships in `/var/runtime/node_modules`. Since nodejs18.x, Lambda resolves ES module imports
+ * from `NODE_PATH`, which lists that folder, "to include the AWS SDK as an ES module" (AWS Compute
+ * Blog, "Node.js 18.x runtime now available in AWS Lambda", quoted in aws/aws-sdk-js#4431).
+ * LocalStack runs the same AWS base images, SDK included, unmodified (localstack/localstack#10439).
+ *
+ * - `@aws-sdk/client-secrets-manager`: one `GetSecretValue` per cold start, and only when
+ *   `MONGO_URI_SECRET_ID` is set (`lambda/shared/mongoUri.ts`). Bundled, it and the SDK core it
+ *   brings were 323 KB of the consumer's bundle. The runtime's SDK version is not ours, which a
+ *   call this old and stable tolerates.
+ *
+ * The rest of the SDK (the health check's SQS client) stays bundled, pinned and tested.
+ */
+export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager'];
+
+/**
  * Packages replaced by a module of ours when bundling. Paths are absolute: esbuild resolves an
  * alias from its working directory, which need not be the project root.
  *
@@ -52,7 +68,8 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  * - a banner that defines `require` for the CommonJS dependencies (the MongoDB driver) bundled
  *   into an ES module;
  * - the packages of {@link bundlingAliases} replaced by our modules;
- * - the AWS SDK is bundled, not taken from the runtime: the deployed code is the tested code;
+ * - the AWS SDK is bundled (the deployed code is the tested code), but for the clients of
+ *   {@link runtimeProvidedModules}, which the runtime provides;
  * - minified, with external source maps (`NODE_OPTIONS=--enable-source-maps` maps stack traces).
  */
 export const lambdaBundling = {
@@ -62,7 +79,7 @@ export const lambdaBundling = {
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  external: mongodbOptionalDependencies,
+  external: [...mongodbOptionalDependencies, ...runtimeProvidedModules],
   alias: bundlingAliases,
 } as const;
 
@@ -76,6 +93,8 @@ export const cdkBundlingOptions = (): BundlingOptions => ({
   mainFields: [...lambdaBundling.mainFields],
   banner: lambdaBundling.banner,
   externalModules: [...lambdaBundling.external],
+  // CDK ignores this when `externalModules` is set, as it is; it states the intent: the SDK is
+  // bundled but for the externals above.
   bundleAwsSDK: true,
   // CDK has no `alias` option; each item becomes `--alias:<package>=<path>`.
   esbuildArgs: {

@@ -1,14 +1,29 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { assertMongoUri, type MongoUriSource } from './config.js';
 import { ConfigurationError } from './errors.js';
 
-/** Reads a secret's string value; Powertools Parameters' `getSecret` by default. */
+/** Reads a secret's string value; Secrets Manager's `GetSecretValue` by default. */
 export type SecretReader = (secretId: string) => Promise<unknown>;
 
-// Loaded only when a secret is configured, so the plain-URI path does not pay for the SDK client.
-const readSecretWithPowertools: SecretReader = async (secretId) => {
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-  return getSecret(secretId, { maxAge: 300 });
-};
+/**
+ * A {@link SecretReader} calling `GetSecretValue` with `client`, by default a Secrets Manager client
+ * with the standard configuration (the function's region and role). A binary secret reads as
+ * `undefined`: it holds no text.
+ *
+ * The client package is loaded only when a secret is read, so the plain-URI path never loads it. The
+ * Lambda bundles do not contain it: the runtime's AWS SDK provides it (`runtimeProvidedModules` in
+ * `infra/lambdaBundling.ts`).
+ */
+export const readSecretWithSdk =
+  (client?: SecretsManagerClient): SecretReader =>
+  async (secretId) => {
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    const secrets = client ?? new sdk.SecretsManagerClient({});
+    const { SecretString } = await secrets.send(
+      new sdk.GetSecretValueCommand({ SecretId: secretId }),
+    );
+    return SecretString;
+  };
 
 /**
  * Resolves the MongoDB connection string, reading Secrets Manager when configured. The secret
@@ -16,7 +31,7 @@ const readSecretWithPowertools: SecretReader = async (secretId) => {
  */
 export const resolveMongoUri = async (
   source: MongoUriSource,
-  readSecret: SecretReader = readSecretWithPowertools,
+  readSecret: SecretReader = readSecretWithSdk(),
 ): Promise<string> => {
   if (source.kind === 'value') return source.uri;
   const value = await readSecret(source.secretId);
