@@ -1,4 +1,3 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { type ContractIssue, InvalidOrderError } from './errors.js';
 
@@ -19,10 +18,27 @@ export const orderLimits = {
   maxBodyBytes: 128 * 1024,
 } as const;
 
-// zod/mini loads no locale: without one, a type error reads "Invalid input". English gives the
-// messages classic zod gave ("Invalid input: expected string, received number"), which rejections
-// report and the DLQ tool shows. The setting is global to zod; this contract is its one user.
-z.config(en());
+// zod/mini loads no locale: without one, a type error reads "Invalid input". Every other issue the
+// contract can raise carries its own message (below), so only type errors need words: those classic
+// zod's English locale gave them ("Invalid input: expected string, received number"), which
+// rejections report and the DLQ tool shows. The locale would cost 3 KB of the bundle and
+// `z.util.parsedType` all of zod's utilities, hence this copy of both for `invalid_type`. The
+// setting is global to zod; this contract is its one user.
+const receivedType = (input: unknown): string => {
+  if (typeof input === 'number') return Number.isFinite(input) ? 'number' : String(input);
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'array';
+  if (typeof input === 'object' && Object.getPrototypeOf(input) !== Object.prototype) {
+    return input.constructor?.name ?? 'object';
+  }
+  return typeof input;
+};
+z.config({
+  localeError: (issue) =>
+    issue.code === 'invalid_type'
+      ? `Invalid input: expected ${issue.expected}, received ${receivedType(issue.input)}`
+      : undefined,
+});
 
 // C0 and C1 control characters, DEL included.
 const CONTROL_CHARACTER = /\p{Cc}/u;

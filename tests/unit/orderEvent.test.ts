@@ -187,10 +187,16 @@ describe('OrderEvent contract', () => {
   });
 
   it('names the expected and the received type of a wrong value', () => {
-    const error = rejectionOf(JSON.stringify(orderEventFactory({ order_id: 1001, items: {} })));
+    const error = rejectionOf(
+      JSON.stringify(
+        orderEventFactory({ order_id: 1001, user_id: null, items: {}, total_amount: true }),
+      ),
+    );
     expect(error.issues).toEqual([
       { path: 'order_id', message: 'Invalid input: expected string, received number' },
+      { path: 'user_id', message: 'Invalid input: expected string, received null' },
       { path: 'items', message: 'Invalid input: expected array, received object' },
+      { path: 'total_amount', message: 'Invalid input: expected number, received boolean' },
     ]);
   });
 
