@@ -70,12 +70,15 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  * - the packages of {@link bundlingAliases} replaced by our modules;
  * - the AWS SDK is bundled (the deployed code is the tested code), but for the clients of
  *   {@link runtimeProvidedModules}, which the runtime provides;
- * - minified, with external source maps (`NODE_OPTIONS=--enable-source-maps` maps stack traces).
+ * - minified, with external source maps (`NODE_OPTIONS=--enable-source-maps` maps stack traces);
+ * - legal comments (`@license`, `@preserve`, `/*!`) moved to `index.mjs.LEGAL.txt` beside the
+ *   bundle, deployed with it (the asset is the whole output folder).
  */
 export const lambdaBundling = {
   target: 'node22',
   minify: true,
   sourceMap: true,
+  legalComments: 'external',
   mainFields: ['module', 'main'],
   banner:
     "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
@@ -96,8 +99,9 @@ export const cdkBundlingOptions = (): BundlingOptions => ({
   // CDK ignores this when `externalModules` is set, as it is; it states the intent: the SDK is
   // bundled but for the externals above.
   bundleAwsSDK: true,
-  // CDK has no `alias` option; each item becomes `--alias:<package>=<path>`.
+  // Options CDK does not have; each `--alias` item becomes `--alias:<package>=<path>`.
   esbuildArgs: {
+    '--legal-comments': lambdaBundling.legalComments,
     '--alias': Object.entries(lambdaBundling.alias).map(([name, path]) => `${name}=${path}`),
   },
   forceDockerBundling: false,
@@ -114,6 +118,7 @@ export const esbuildOptions = (name: LambdaName, outdir: string): BuildOptions =
   minify: lambdaBundling.minify,
   sourcemap: lambdaBundling.sourceMap,
   sourcesContent: false,
+  legalComments: lambdaBundling.legalComments,
   mainFields: [...lambdaBundling.mainFields],
   banner: { js: lambdaBundling.banner },
   external: [...lambdaBundling.external],

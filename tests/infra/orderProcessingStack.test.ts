@@ -1,5 +1,10 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../infra/lambdaBundling.js';
 import {
   defaultDeploymentSettings,
   defaultSettings,
@@ -14,6 +19,9 @@ import {
 
 // esbuild bundling of both Lambdas takes seconds, more on a busy machine.
 const SYNTH_TIMEOUT_MS = 120_000;
+
+/** The consumer bundle's budget (issue 6), in bytes of minified code. */
+const CONSUMER_BUNDLE_MAX_BYTES = 640_000;
 
 const queueArn = (template: SynthesizedOrderService['template'], name: string) => ({
   'Fn::GetAtt': [logicalIdOf(template, 'AWS::SQS::Queue', (p) => p.QueueName === name), 'Arn'],
@@ -287,6 +295,31 @@ describe('OrderProcessingStack on AWS (defaults, bundled as cdk synth does)', ()
       ],
     });
     expect(JSON.stringify(outputs)).not.toMatch(/mongodb|MONGO/);
+  });
+
+  it('deploys the consumer bundle `npm run build` makes, within its budget, with the Secrets Manager client left to the runtime', async () => {
+    // Prepare
+    const { template, app } = synthesized;
+    const consumerId = logicalIdOf(template, 'AWS::Lambda::Function', (p) =>
+      String(p.Description).startsWith('Order consumer'),
+    );
+    const code = template.toJSON().Resources[consumerId].Properties.Code as { S3Key: string };
+    const assetDir = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const outdir = mkdtempSync(join(tmpdir(), 'consumer-bundle-'));
+
+    try {
+      // Act
+      await build(esbuildOptions('consumer', outdir));
+
+      // Assess
+      const deployed = readFileSync(join(assetDir, 'index.mjs'));
+      expect(deployed.equals(readFileSync(join(outdir, 'consumer', 'index.mjs')))).toBe(true);
+      expect(deployed.length).toBeLessThanOrEqual(CONSUMER_BUNDLE_MAX_BYTES);
+      expect(deployed.toString()).toContain('import("@aws-sdk/client-secrets-manager")');
+      expect(existsSync(join(assetDir, 'index.mjs.LEGAL.txt'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no cdk-nag finding unacknowledged (AwsSolutions and the OrderService rules)', () => {
