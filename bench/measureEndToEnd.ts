@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { MongoClient } from 'mongodb';
+import { configDefaults } from '../lambda/shared/config.js';
+import type { EventSourceMappingStats } from '../local/EventSourceMappingEmulator.js';
+import { generateOrder } from '../local/generateOrderEvents.js';
+import { silentLogSink } from '../local/logSinks.js';
+import { sendMessageBatches } from '../local/sendMessageBatches.js';
+import { startLocalRuntime } from '../local/startLocalRuntime.js';
+import { pollUntil } from '../tests/integration/faults/pollUntil.js';
+
+/** What {@link measureEndToEnd} found. */
+export interface EndToEndFigures {
+  readonly orders: number;
+  /** From the first send to SQS accepting the last message. */
+  readonly sendSeconds: number;
+  /** From the first send to the last order found in MongoDB. */
+  readonly storedSeconds: number;
+  readonly ordersPerSecond: number;
+  readonly pollers: number;
+  readonly batchSize: number;
+  readonly consumerTimeoutSeconds: number;
+  readonly stats: EventSourceMappingStats;
+  /** Mean records per invocation. */
+  readonly recordsPerInvocation: number;
+}
+
+/** How long the orders may take to be stored before the run is called failed. */
+const STORE_TIMEOUT_MS = 180_000;
+/** How often MongoDB is asked how many orders it holds: the resolution of the end time. */
+const POLL_MS = 200;
+
+/**
+ * The whole local path: `orders` new orders sent to the embedded SQS (ten per SendMessageBatch,
+ * as `npm run send` does), received by the event source mapping emulator's pollers, stored by
+ * the real consumer. The local runtime runs in this process with its defaults (`npm run dev`'s),
+ * on free ports, against `mongoUri`. The database is dropped afterwards.
+ */
+export const measureEndToEnd = async (options: {
+  readonly mongoUri: string;
+  readonly databaseName: string;
+  readonly orders: number;
+}): Promise<EndToEndFigures> => {
+  const runtime = await startLocalRuntime({
+    mongoUri: options.mongoUri,
+    databaseName: options.databaseName,
+    logLevel: 'ERROR',
+    logSink: silentLogSink,
+    log: () => undefined,
+  });
+  const client = new MongoClient(options.mongoUri);
+  try {
+    const orders = client.db(options.databaseName).collection(configDefaults.ORDERS_COLLECTION);
+    const runId = randomBytes(3).toString('hex');
+    const bodies = Array.from({ length: options.orders }, (_, i) =>
+      JSON.stringify(generateOrder(`BENCH-${runId}-${i}`)),
+    );
+    const started = performance.now();
+    const sent = await sendMessageBatches({ sqs: runtime.sqs, queueUrl: runtime.queueUrl, bodies });
+    const sendSeconds = (performance.now() - started) / 1000;
+    if (sent.failures.length > 0) throw new Error(`SQS refused ${sent.failures.length} messages`);
+    await pollUntil(
+      `${options.orders} orders stored`,
+      async () => (await orders.countDocuments()) >= options.orders,
+      { timeoutMs: STORE_TIMEOUT_MS, intervalMs: POLL_MS },
+    );
+    const storedSeconds = (performance.now() - started) / 1000;
+    const stats = runtime.stats();
+    return {
+      orders: options.orders,
+      sendSeconds,
+      storedSeconds,
+      ordersPerSecond: options.orders / storedSeconds,
+      pollers: runtime.pollers,
+      batchSize: runtime.settings.batchSize,
+      consumerTimeoutSeconds: runtime.settings.consumerTimeoutSeconds,
+      stats,
+      recordsPerInvocation: stats.messagesReceived / Math.max(1, stats.invocations),
+    };
+  } finally {
+    await runtime.stop();
+    await client.db(options.databaseName).dropDatabase();
+    await client.close();
+  }
+};
