@@ -1,8 +1,10 @@
+import { createWriteStream } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseCliArguments, wholeNumberOption } from './cliArguments.js';
 import { UsageError } from './errors.js';
 import { formatChaosReport } from './faults/formatChaosReport.js';
 import { runChaos } from './faults/runChaos.js';
+import { jsonLogSink } from './logSinks.js';
 import { runCli } from './runCli.js';
 
 const HELP = `Usage: npm run chaos -- --orders N [--duplicates P] [--invalid Q] [--faults on|off] [--seed S]
@@ -23,6 +25,7 @@ but the messages that can never be stored.
   --rate R          messages per second at most (default: over 60 s with faults, else unbounded)
   --timeout SEC     give up after SEC seconds (default 900)
   --keep            keep the run's database (chaos_*) instead of dropping it
+  --log-file PATH   write every consumer log line (JSON) to PATH, to investigate a failure
 
 MongoDB: MONGO_URI if set (a single server; the proxy sits in front of it), else an embedded one.`;
 
@@ -47,6 +50,7 @@ const main = async (): Promise<number> => {
       rate: { type: 'string' },
       timeout: { type: 'string' },
       keep: { type: 'boolean' },
+      'log-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'npm run chaos -- --help',
@@ -78,6 +82,8 @@ const main = async (): Promise<number> => {
     max: 86_400,
   });
 
+  const logFile =
+    values['log-file'] === undefined ? undefined : createWriteStream(values['log-file']);
   const report = await runChaos({
     orders,
     duplicates,
@@ -88,8 +94,10 @@ const main = async (): Promise<number> => {
     ...(rate === undefined ? {} : { rate }),
     ...(process.env.MONGO_URI ? { mongoUri: process.env.MONGO_URI } : {}),
     ...(values.keep ? { keepDatabase: true } : {}),
+    ...(logFile === undefined ? {} : { logSink: jsonLogSink(logFile) }),
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  await new Promise((resolve) => logFile?.end(resolve) ?? resolve(undefined));
   const cpu = cpus();
   const title = `chaos --orders ${orders} --duplicates ${duplicates} --invalid ${invalid} --faults ${faults ? 'on' : 'off'} --seed ${seed}
   on ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${report.server}`;

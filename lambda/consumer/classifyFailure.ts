@@ -28,7 +28,11 @@ export const classifyFailure = (
   const cause =
     error instanceof Error && error.cause instanceof OrderProcessingError ? error.cause : undefined;
   if (cause !== undefined) return cause;
-  const message = error instanceof Error ? error.message : String(error);
+  // Powertools' store errors say which step failed; their cause says why (timeout, reset…).
+  const reason = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const message =
+    (error instanceof Error ? error.message : String(error)) +
+    (reason === undefined ? '' : ` (${reason.name}: ${reason.message})`);
   return new DependencyUnavailableError(`Order ${id} could not be stored: ${message}`, {
     cause: error,
   });

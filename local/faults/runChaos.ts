@@ -41,6 +41,8 @@ export interface ChaosOptions {
   readonly timeoutSeconds: number;
   /** Keep the run's database for inspection instead of dropping it. */
   readonly keepDatabase?: boolean;
+  /** Also hands every consumer log line (JSON) here, to investigate a failed run. */
+  readonly logSink?: LogSink;
   /** Progress lines. */
   readonly log: (line: string) => void;
 }
@@ -65,8 +67,10 @@ const DEFAULT_MIN_SEND_SECONDS = 60;
 const observingSink = (
   createdWrites: Map<string, number>,
   failureReasons: Map<string, number>,
+  next?: LogSink,
 ): LogSink => {
-  return (line) => {
+  return (line, level) => {
+    next?.(line, level);
     let record: Record<string, unknown>;
     try {
       record = JSON.parse(line) as Record<string, unknown>;
@@ -145,7 +149,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       mongoUri: consumerUri,
       databaseName,
       logLevel: 'INFO',
-      logSink: observingSink(createdWrites, failureReasons),
+      logSink: observingSink(createdWrites, failureReasons, options.logSink),
       log,
     });
     cleanups.push({ name: 'local runtime', run: () => runtime.stop() });
