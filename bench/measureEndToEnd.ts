@@ -8,6 +8,7 @@ import { silentLogSink } from '../local/logSinks.js';
 import { sendMessageBatches } from '../local/sendMessageBatches.js';
 import { startLocalRuntime } from '../local/startLocalRuntime.js';
 import { pollUntil } from '../tests/integration/faults/pollUntil.js';
+import { median, sum } from './statistics.js';
 
 /** What {@link measureEndToEnd} found. */
 export interface EndToEndFigures {
@@ -23,6 +24,18 @@ export interface EndToEndFigures {
   readonly stats: EventSourceMappingStats;
   /** Mean records per invocation. */
   readonly recordsPerInvocation: number;
+  /** Median duration of one invocation of the consumer. */
+  readonly invocationP50Ms: number;
+  /**
+   * The share of the pollers' time spent inside the consumer: near 1, the consumer (and what it
+   * waits for) is the bound; well below, receiving from and deleting in SQS are.
+   */
+  readonly timeInConsumer: number;
+  /**
+   * CPU time of this process (SQS, emulator, every container) over the run, in cores: near 1, one
+   * Node event loop is the bound; well below, the process is mostly waiting for MongoDB.
+   */
+  readonly benchProcessCpu: number;
 }
 
 /** How long the orders may take to be stored before the run is called failed. */
@@ -33,15 +46,19 @@ const POLL_MS = 200;
 /**
  * The whole local path: `orders` new orders sent to the embedded SQS (ten per SendMessageBatch,
  * as `npm run send` does), received by the event source mapping emulator's pollers, stored by
- * the real consumer. The local runtime runs in this process with its defaults (`npm run dev`'s),
- * on free ports, against `mongoUri`. The database is dropped afterwards.
+ * the real consumer. The local runtime runs in this process with `npm run dev`'s settings but
+ * `pollers`, on free ports, against `mongoUri`. The database is dropped afterwards.
  */
 export const measureEndToEnd = async (options: {
   readonly mongoUri: string;
   readonly databaseName: string;
   readonly orders: number;
+  readonly pollers: number;
 }): Promise<EndToEndFigures> => {
+  const invocationsMs: number[] = [];
   const runtime = await startLocalRuntime({
+    pollers: options.pollers,
+    onInvocation: (report) => invocationsMs.push(report.durationMs),
     mongoUri: options.mongoUri,
     databaseName: options.databaseName,
     logLevel: 'ERROR',
@@ -55,6 +72,7 @@ export const measureEndToEnd = async (options: {
     const bodies = Array.from({ length: options.orders }, (_, i) =>
       JSON.stringify(generateOrder(`BENCH-${runId}-${i}`)),
     );
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const sent = await sendMessageBatches({ sqs: runtime.sqs, queueUrl: runtime.queueUrl, bodies });
     const sendSeconds = (performance.now() - started) / 1000;
@@ -65,6 +83,7 @@ export const measureEndToEnd = async (options: {
       { timeoutMs: STORE_TIMEOUT_MS, intervalMs: POLL_MS },
     );
     const storedSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const stats = runtime.stats();
     return {
       orders: options.orders,
@@ -76,6 +95,9 @@ export const measureEndToEnd = async (options: {
       consumerTimeoutSeconds: runtime.settings.consumerTimeoutSeconds,
       stats,
       recordsPerInvocation: stats.messagesReceived / Math.max(1, stats.invocations),
+      invocationP50Ms: median(invocationsMs),
+      timeInConsumer: sum(invocationsMs) / 1000 / (runtime.pollers * storedSeconds),
+      benchProcessCpu: (cpu.user + cpu.system) / 1e6 / storedSeconds,
     };
   } finally {
     await runtime.stop();
