@@ -104,13 +104,15 @@ const main = async (): Promise<number> => {
     const endToEnd = [];
     for (const pollers of [defaultSettings.maxConcurrency, 1]) {
       endToEnd.push(
-        await stage(`End to end through the local runtime (${pollers} pollers)`, () =>
-          measureEndToEnd({
-            mongoUri,
-            databaseName: `${databasePrefix}_e2e`,
-            orders: END_TO_END_ORDERS,
-            pollers,
-          }),
+        await stage(
+          `End to end through the local runtime (${pollers} poller${pollers === 1 ? '' : 's'})`,
+          () =>
+            measureEndToEnd({
+              mongoUri,
+              databaseName: `${databasePrefix}_e2e`,
+              orders: END_TO_END_ORDERS,
+              pollers,
+            }),
         ),
       );
     }

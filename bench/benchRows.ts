@@ -32,7 +32,7 @@ export interface BenchFigures {
   readonly bundles: readonly BundleFigures[];
   readonly coldImportMs: Readonly<Record<BundleName, readonly number[]>>;
   readonly handler: HandlerFigures;
-  /** The runtime's own number of pollers, then one. */
+  /** With `maxConcurrency` pollers, then with one. */
   readonly endToEnd: readonly EndToEndFigures[];
 }
 
