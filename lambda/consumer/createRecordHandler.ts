@@ -1,9 +1,11 @@
+import { setTimeout } from 'node:timers/promises';
 import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { InvalidOrderError } from '../shared/errors.js';
+import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import type { OrdersRepository } from '../shared/OrdersRepository.js';
 import { toOrderDocument } from '../shared/orderDocument.js';
 import { type OrderEvent, parseOrderEvent } from '../shared/orderEvent.js';
@@ -22,8 +24,17 @@ export interface RecordHandlerDependencies {
   readonly orders: OrdersRepository;
   readonly persistenceStore: BasePersistenceLayer;
   readonly idempotencyConfig: IdempotencyConfig;
+  /** Time left for this invocation's database work; retries happen only within it. */
+  readonly deadline?: Pick<InvocationDeadline, 'operationTimeoutMs'>;
   readonly now?: () => Date;
 }
+
+// Pauses before storing again after MongoDB failed us (a reset, a refused connection, a failover):
+// a retry inside the invocation spares the message a redelivery, and with it one of the receives
+// that would otherwise carry a valid order towards the DLQ during a long outage.
+const RETRY_DELAYS_MS = [200, 800];
+// A retry is worth starting only with this much time left after its pause.
+const MIN_ATTEMPT_MS = 1_000;
 
 /**
  * The record step: SQS record → {@link OrderEvent} → order document → exactly one write.
@@ -51,12 +62,32 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
     { persistenceStore: deps.persistenceStore, config: deps.idempotencyConfig, keyPrefix: 'order' },
   );
 
+  const storeWithRetries = async (order: OrderEvent, messageId: string): Promise<StoredOrder> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await storeOrderOnce(order, messageId);
+      } catch (error) {
+        const failure = classifyFailure(error, order.order_id);
+        const delay = RETRY_DELAYS_MS[attempt];
+        const left = deps.deadline?.operationTimeoutMs() ?? 0;
+        if (failure.reason !== 'dependency-unavailable' || delay === undefined) throw error;
+        if (left < delay + MIN_ATTEMPT_MS) throw error;
+        deps.logger.info('order not stored yet; retrying', {
+          messageId,
+          order_id: order.order_id,
+          error: failure.message,
+        });
+        await setTimeout(delay);
+      }
+    }
+  };
+
   return async (record: SQSRecord): Promise<StoredOrder> => {
     let orderId: string | undefined;
     try {
       const order = parseOrderEvent(record.body);
       orderId = order.order_id;
-      const stored = await storeOrderOnce(order, record.messageId);
+      const stored = await storeWithRetries(order, record.messageId);
       deps.logger.info('order stored', {
         messageId: record.messageId,
         order_id: orderId,

@@ -107,6 +107,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   // The claims this instance holds, so it never completes or releases a claim that another caller
   // took over after ours went stale.
   readonly #claims = new Map<string, Claim>();
+  // Keys whose claim a record of the running batch is working under: a duplicate in the same
+  // batch must not mistake that claim for a lost one of its own.
+  readonly #active = new Set<string>();
 
   constructor(options: MongoPersistenceLayerOptions) {
     super();
@@ -149,11 +152,38 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
     await this.ensureIndexes();
     const document = { ...this.#toDocument(record), generation: randomUUID() };
+    // A claim of ours whose answer was lost (a reset, a timeout) may have been stored all the
+    // same; remembered before the insert, a retry by this container recognises it.
+    // Not while another record of the running batch works under our claim on the same key.
+    const active = this.#active.has(document._id);
+    const earlier = active ? undefined : this.#claims.get(document._id);
+    if (!active) this.#remember(document);
+    try {
+      await this.#claim(document, earlier);
+    } catch (error) {
+      // Refused: nothing of ours is stored. Any other failure leaves the claim's fate unknown.
+      if (!active && error instanceof IdempotencyItemAlreadyExistsError) {
+        this.#claims.delete(document._id);
+      }
+      throw error;
+    }
+  }
+
+  /** Stores `document` as the key's claim, or throws `IdempotencyItemAlreadyExistsError`. */
+  async #claim(document: IdempotencyDocument, earlier: Claim | undefined): Promise<void> {
     for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
-      if (await this.#insert(document)) return this.#remember(document);
+      if (await this.#insert(document)) return this.#remember(document, true);
       const existing = await this.#collection.findOne({ _id: document._id }, this.#bounded());
       if (existing === null) continue; // released between our insert and our read
-      if (!isClaimable(existing, new Date(this.#now()))) {
+      const claimable = isClaimable(existing, new Date(this.#now()));
+      if (
+        !claimable &&
+        existing.status === IdempotencyRecordStatus.INPROGRESS &&
+        existing.generation === earlier?.generation
+      ) {
+        return this.#remember(existing, true);
+      }
+      if (!claimable) {
         throw new IdempotencyItemAlreadyExistsError(
           `Failed to put record for already existing idempotency key: ${document._id}`,
           this.#toRecord(existing),
@@ -180,7 +210,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
         document,
         this.#bounded(),
       );
-      if (replaced.matchedCount === 1) return this.#remember(document);
+      if (replaced.matchedCount === 1) return this.#remember(document, true);
     }
     throw new IdempotencyItemAlreadyExistsError(
       `Failed to put record for contended idempotency key: ${document._id}`,
@@ -197,6 +227,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
 
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
+    this.#active.delete(document._id);
     // Completes only our own claim: if a slow invocation was taken over, the new holder completes.
     // While the claim is young nobody can have taken it over, so the read is spared: a new order
     // then costs three commands (claim, order, completion). Even a completion that lands just after
@@ -221,6 +252,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.#active.delete(record.idempotencyKey);
     // Only our own in-progress claim is released; a completed record is never removed by a failure.
     if (await this.#holdsClaim(record.idempotencyKey, IdempotencyRecordStatus.INPROGRESS)) {
       await this.#collection.deleteOne({ _id: record.idempotencyKey }, this.#bounded());
@@ -268,7 +300,8 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
   }
 
-  #remember(document: IdempotencyDocument): void {
+  #remember(document: IdempotencyDocument, active = false): void {
+    if (active) this.#active.add(document._id);
     this.#claims.set(document._id, {
       generation: document.generation ?? '',
       staleAt: Math.min(

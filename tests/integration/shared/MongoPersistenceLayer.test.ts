@@ -52,6 +52,28 @@ const createLayer = (
 let sequence = 0;
 const request = (payload = 'a') => ({ id: `key-${sequence++}`, payload });
 
+/**
+ * The collection, except that the named operations fail as on a connection reset: `before` the
+ * server gets them, or after it ran them, their answer lost.
+ */
+const resetting = (
+  target: Collection<IdempotencyDocument>,
+  operations: ReadonlySet<string>,
+  when: 'before' | 'after' = 'after',
+): Collection<IdempotencyDocument> =>
+  new Proxy(target, {
+    get: (collection, property, receiver) => {
+      const value = Reflect.get(collection, property, receiver);
+      if (typeof property !== 'string' || !operations.has(property)) return value;
+      return async (...args: unknown[]) => {
+        if (when === 'after') {
+          await (value as (...a: unknown[]) => Promise<unknown>).apply(collection, args);
+        }
+        throw new Error('connection reset');
+      };
+    },
+  });
+
 const captureError = async (promise: Promise<unknown>): Promise<unknown> => {
   try {
     await promise;
@@ -186,12 +208,7 @@ describe('MongoPersistenceLayer', () => {
     const data = request();
     await createLayer().saveInProgress(data, 30_000);
     await collection.updateMany({}, { $set: { inProgressExpiresAt: new Date(0) } });
-    const lostReplace = new Proxy(collection, {
-      get: (target, property, receiver) =>
-        property === 'replaceOne'
-          ? () => Promise.reject(new Error('connection reset'))
-          : Reflect.get(target, property, receiver),
-    });
+    const lostReplace = resetting(collection, new Set(['replaceOne']), 'before');
     let clock = Date.now();
     const now = () => clock;
     await expect(
@@ -205,6 +222,51 @@ describe('MongoPersistenceLayer', () => {
     clock += 10_000;
     await expect(createLayer({ now }).saveInProgress(data, 30_000)).resolves.toBeUndefined();
     expect(await collection.countDocuments({ status: 'INPROGRESS' })).toBe(1);
+  });
+
+  it('recognises its own claim when the answer to its insert was lost', async () => {
+    const data = request();
+    const lost = new Set(['insertOne']);
+    const layer = createLayer({ collection: resetting(collection, lost) });
+    await expect(layer.saveInProgress(data, 30_000)).rejects.toThrow('connection reset');
+    lost.clear();
+
+    // Another container sees a claim in progress; this one, retrying, finds its own.
+    await expect(createLayer().saveInProgress(data, 30_000)).rejects.toBeInstanceOf(
+      IdempotencyItemAlreadyExistsError,
+    );
+    await layer.saveInProgress(data, 30_000);
+    await layer.saveSuccess(data, { ok: true });
+
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
+  });
+
+  it('finishes its own claim on a retry after completing it failed', async () => {
+    const data = request();
+    const lost = new Set<string>();
+    const layer = createLayer({ collection: resetting(collection, lost) });
+    await layer.saveInProgress(data, 30_000);
+    lost.add('updateOne');
+    await expect(layer.saveSuccess(data, { ok: true })).rejects.toThrow();
+    await collection.updateMany({}, { $set: { status: 'INPROGRESS' } });
+    lost.clear();
+
+    await layer.saveInProgress(data, 30_000);
+    await layer.saveSuccess(data, { ok: true });
+
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
+  });
+
+  it('refuses a second record of the same batch while the first holds the claim', async () => {
+    const data = request();
+    const layer = createLayer();
+    await layer.saveInProgress(data, 30_000);
+
+    await expect(layer.saveInProgress(data, 30_000)).rejects.toBeInstanceOf(
+      IdempotencyItemAlreadyExistsError,
+    );
+    await layer.saveSuccess(data, { ok: true });
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
   });
 
   it('reports a payload that differs from the stored one', async () => {

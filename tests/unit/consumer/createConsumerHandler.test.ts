@@ -3,6 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Collection } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConsumerHandler } from '../../../lambda/consumer/createConsumerHandler.js';
+import { OrderConflictError } from '../../../lambda/shared/errors.js';
 import { InvocationDeadline } from '../../../lambda/shared/InvocationDeadline.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
 import { type InsertOutcome, OrdersRepository } from '../../../lambda/shared/OrdersRepository.js';
@@ -97,5 +98,61 @@ describe('createConsumerHandler, processInParallel', () => {
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: invalid.messageId }]);
     expect(orders.steps).toEqual(['start A', 'end A', 'start C', 'end C']);
+  });
+});
+
+/** An orders repository whose writes fail with `errors`, in turn, then succeed. */
+class FailingOrdersRepository extends OrdersRepository {
+  attempts = 0;
+
+  constructor(private readonly errors: Error[]) {
+    super({ collection: {} as Collection<OrderDocument> });
+  }
+
+  override async insertOnce(): Promise<InsertOutcome> {
+    const error = this.errors[this.attempts++];
+    if (error !== undefined) throw error;
+    return { outcome: 'created' };
+  }
+}
+
+const reset = () => new Error('read ECONNRESET');
+
+describe('createConsumerHandler, retries inside the invocation', () => {
+  it('stores the order on a second attempt when MongoDB failed the first', async () => {
+    const orders = new FailingOrdersRepository([reset()]);
+
+    const response = await consumerWith(orders)(batchOf('A'), lambdaContextFactory());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(orders.attempts).toBe(2);
+  });
+
+  it('gives up after three attempts, leaving the record to the queue', async () => {
+    const orders = new FailingOrdersRepository([reset(), reset(), reset(), reset()]);
+    const event = batchOf('A');
+
+    const response = await consumerWith(orders)(event, lambdaContextFactory());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(orders.attempts).toBe(3);
+  });
+
+  it('does not retry when too little of the invocation is left', async () => {
+    const orders = new FailingOrdersRepository([reset()]);
+
+    const response = await consumerWith(orders)(batchOf('A'), lambdaContextFactory(1_500));
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(orders.attempts).toBe(1);
+  });
+
+  it('never retries a conflict: another attempt cannot succeed', async () => {
+    const orders = new FailingOrdersRepository([new OrderConflictError('A', 'user_id differs')]);
+
+    const response = await consumerWith(orders)(batchOf('A'), lambdaContextFactory());
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(orders.attempts).toBe(1);
   });
 });
