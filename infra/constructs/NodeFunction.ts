@@ -29,7 +29,7 @@ export interface NodeFunctionProps {
 
 /**
  * A Node.js 22 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
- * source maps on), its own log group with a retention, and its own role that may write to that log
+ * no runtime source maps, see `lambdaBundling`), its own log group with a retention, and its own role that may write to that log
  * group and nothing else until the stack grants more.
  */
 export class NodeFunction extends Construct {
@@ -64,7 +64,7 @@ export class NodeFunction extends Construct {
       role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: props.environment,
       bundling: cdkBundlingOptions(),
     });
     Validations.of(this).acknowledge({
