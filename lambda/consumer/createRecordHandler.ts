@@ -72,7 +72,7 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
         const left = deps.deadline?.operationTimeoutMs() ?? 0;
         if (failure.reason !== 'dependency-unavailable' || delay === undefined) throw error;
         if (left < delay + MIN_ATTEMPT_MS) throw error;
-        deps.logger.info('order not stored yet; retrying', {
+        deps.logger.info('MongoDB failed; retrying the order', {
           messageId,
           order_id: order.order_id,
           error: failure.message,

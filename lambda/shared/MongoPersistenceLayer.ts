@@ -62,12 +62,23 @@ const MAX_PUT_ATTEMPTS = 3;
 // to live: room for clock skew between containers and for the write's own trip.
 const CLAIM_SAFETY_MARGIN_MS = 1_000;
 
+// Claims remembered past their call (after a failure) before the stale ones are forgotten.
+const MAX_REMEMBERED = 1_000;
+
 /** What an instance remembers of a claim it made. */
 interface Claim {
   readonly generation: string;
   /** When others may take the claim over (epoch ms): its in-progress expiry, else its expiry. */
   readonly staleAt: number;
 }
+
+const claimOf = (document: IdempotencyDocument): Claim => ({
+  generation: document.generation ?? '',
+  staleAt: Math.min(
+    document.inProgressExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    document.expiresAt.getTime(),
+  ),
+});
 
 const isDuplicateKey = (error: unknown): boolean =>
   error instanceof MongoServerError && error.code === DUPLICATE_KEY;
@@ -107,9 +118,11 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   // The claims this instance holds, so it never completes or releases a claim that another caller
   // took over after ours went stale.
   readonly #claims = new Map<string, Claim>();
-  // Keys whose claim a record of the running batch is working under: a duplicate in the same
-  // batch must not mistake that claim for a lost one of its own.
-  readonly #active = new Set<string>();
+  // Claims whose insert or replace got no answer (a reset, a timeout): they may be stored.
+  readonly #unanswered = new Map<string, Claim>();
+  // Calls at work on each key, from the claim to its completion or release: a record of the
+  // running batch that finds another at work on its order never takes that claim for its own.
+  readonly #inFlight = new Map<string, number>();
 
   constructor(options: MongoPersistenceLayerOptions) {
     super();
@@ -150,38 +163,44 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     if (record.getStatus() !== IdempotencyRecordStatus.INPROGRESS) {
       throw new IdempotencyUnknownError('Only INPROGRESS records can be inserted with _putRecord');
     }
-    await this.ensureIndexes();
     const document = { ...this.#toDocument(record), generation: randomUUID() };
-    // A claim of ours whose answer was lost (a reset, a timeout) may have been stored all the
-    // same; remembered before the insert, a retry by this container recognises it.
-    // Not while another record of the running batch works under our claim on the same key.
-    const active = this.#active.has(document._id);
-    const earlier = active ? undefined : this.#claims.get(document._id);
-    if (!active) this.#remember(document);
+    const key = document._id;
+    // A claim of ours may be what we meet: one whose completion or release failed, or one whose
+    // answer was lost though the server stored it. Taking it back spares the retry an "in
+    // progress" until it expires; only a call alone on the key may do so.
+    const earlier = this.#inFlight.has(key)
+      ? []
+      : [this.#claims.get(key), this.#unanswered.get(key)].flatMap((c) => c?.generation ?? []);
+    this.#enter(key);
     try {
+      await this.ensureIndexes();
       await this.#claim(document, earlier);
+      this.#unanswered.delete(key);
     } catch (error) {
-      // Refused: nothing of ours is stored. Any other failure leaves the claim's fate unknown.
-      if (!active && error instanceof IdempotencyItemAlreadyExistsError) {
-        this.#claims.delete(document._id);
-      }
+      this.#leave(key);
       throw error;
     }
   }
 
   /** Stores `document` as the key's claim, or throws `IdempotencyItemAlreadyExistsError`. */
-  async #claim(document: IdempotencyDocument, earlier: Claim | undefined): Promise<void> {
+  async #claim(document: IdempotencyDocument, earlier: readonly string[]): Promise<void> {
+    // A write that failed without an answer may have been stored all the same.
+    const unanswered = (error: unknown): never => {
+      this.#unanswered.set(document._id, claimOf(document));
+      throw error;
+    };
     for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
-      if (await this.#insert(document)) return this.#remember(document, true);
+      if (await this.#insert(document).catch(unanswered)) return this.#remember(document);
       const existing = await this.#collection.findOne({ _id: document._id }, this.#bounded());
       if (existing === null) continue; // released between our insert and our read
       const claimable = isClaimable(existing, new Date(this.#now()));
       if (
         !claimable &&
         existing.status === IdempotencyRecordStatus.INPROGRESS &&
-        existing.generation === earlier?.generation
+        existing.validation === document.validation &&
+        earlier.includes(existing.generation ?? '')
       ) {
-        return this.#remember(existing, true);
+        return this.#remember(existing);
       }
       if (!claimable) {
         throw new IdempotencyItemAlreadyExistsError(
@@ -205,12 +224,14 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
           this.#toRecord(existing),
         );
       }
-      const replaced = await this.#collection.replaceOne(
-        { _id: document._id, generation: existing.generation },
-        document,
-        this.#bounded(),
-      );
-      if (replaced.matchedCount === 1) return this.#remember(document, true);
+      const replaced = await this.#collection
+        .replaceOne(
+          { _id: document._id, generation: existing.generation },
+          document,
+          this.#bounded(),
+        )
+        .catch(unanswered);
+      if (replaced.matchedCount === 1) return this.#remember(document);
     }
     throw new IdempotencyItemAlreadyExistsError(
       `Failed to put record for contended idempotency key: ${document._id}`,
@@ -227,37 +248,45 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
 
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
-    this.#active.delete(document._id);
-    // Completes only our own claim: if a slow invocation was taken over, the new holder completes.
-    // While the claim is young nobody can have taken it over, so the read is spared: a new order
-    // then costs three commands (claim, order, completion). Even a completion that lands just after
-    // a take-over is harmless: it follows our order write, and the taker's own write of the same
-    // order finds it stored (or conflicts, and then cannot release a completed record).
-    if (this.#isYoung(document._id) || (await this.#holdsClaim(document._id))) {
-      await this.#collection.updateOne(
-        { _id: document._id },
-        {
-          $set: {
-            status: document.status,
-            expiresAt: document.expiresAt,
-            data: document.data ?? null,
-            ...(document.validation === undefined ? {} : { validation: document.validation }),
+    try {
+      // Completes only our own claim: if a slow invocation was taken over, the new holder
+      // completes. While the claim is young nobody can have taken it over, so the read is spared:
+      // a new order then costs three commands (claim, order, completion). A completion that the
+      // server applies only after a take-over is harmless: it follows our order write, and the
+      // taker's own write of the same order finds it stored (or conflicts, and then cannot
+      // release a completed record).
+      if (this.#isYoung(document._id) || (await this.#holdsClaim(document._id))) {
+        await this.#collection.updateOne(
+          { _id: document._id },
+          {
+            $set: {
+              status: document.status,
+              expiresAt: document.expiresAt,
+              data: document.data ?? null,
+              ...(document.validation === undefined ? {} : { validation: document.validation }),
+            },
+            $unset: { inProgressExpiresAt: '' },
           },
-          $unset: { inProgressExpiresAt: '' },
-        },
-        this.#bounded(),
-      );
+          this.#bounded(),
+        );
+      }
+      this.#claims.delete(document._id);
+    } finally {
+      this.#leave(document._id);
     }
-    this.#claims.delete(document._id);
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
-    this.#active.delete(record.idempotencyKey);
-    // Only our own in-progress claim is released; a completed record is never removed by a failure.
-    if (await this.#holdsClaim(record.idempotencyKey, IdempotencyRecordStatus.INPROGRESS)) {
-      await this.#collection.deleteOne({ _id: record.idempotencyKey }, this.#bounded());
+    const key = record.idempotencyKey;
+    try {
+      // Only our own in-progress claim is released; a completed record is never removed by a failure.
+      if (await this.#holdsClaim(key, IdempotencyRecordStatus.INPROGRESS)) {
+        await this.#collection.deleteOne({ _id: key }, this.#bounded());
+      }
+      this.#claims.delete(key);
+    } finally {
+      this.#leave(key);
     }
-    this.#claims.delete(record.idempotencyKey);
   }
 
   /**
@@ -300,15 +329,30 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
   }
 
-  #remember(document: IdempotencyDocument, active = false): void {
-    if (active) this.#active.add(document._id);
-    this.#claims.set(document._id, {
-      generation: document.generation ?? '',
-      staleAt: Math.min(
-        document.inProgressExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
-        document.expiresAt.getTime(),
-      ),
-    });
+  #remember(document: IdempotencyDocument): void {
+    this.#claims.set(document._id, claimOf(document));
+  }
+
+  #enter(key: string): void {
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+    if (this.#claims.size + this.#unanswered.size > MAX_REMEMBERED) this.#forgetStale();
+  }
+
+  #leave(key: string): void {
+    const calls = (this.#inFlight.get(key) ?? 1) - 1;
+    if (calls > 0) this.#inFlight.set(key, calls);
+    else this.#inFlight.delete(key);
+  }
+
+  // Failures leave claims behind until their key comes back to this container, which it may never
+  // do. A stale claim can be neither completed fast nor taken back, so it is safe to forget.
+  #forgetStale(): void {
+    const now = this.#now();
+    for (const claims of [this.#claims, this.#unanswered]) {
+      for (const [key, claim] of claims) {
+        if (claim.staleAt <= now && !this.#inFlight.has(key)) claims.delete(key);
+      }
+    }
   }
 
   // Cast: the driver honours `signal` on every operation, its types declare it on reads only.

@@ -269,6 +269,43 @@ describe('MongoPersistenceLayer', () => {
     expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
   });
 
+  it('lets one of two records of a batch claim their order, both running at once', async () => {
+    for (const [first, second] of [
+      ['same', 'same'],
+      ['original', 'changed'],
+    ]) {
+      const data = request(first);
+      const layer = createLayer();
+
+      const results = await Promise.allSettled([
+        layer.saveInProgress(data, 30_000),
+        layer.saveInProgress({ ...data, payload: second }, 30_000),
+      ]);
+
+      const won = results.filter((result) => result.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      await layer.saveSuccess(
+        results[0]?.status === 'fulfilled' ? data : { ...data, payload: second },
+        {
+          ok: true,
+        },
+      );
+      expect(await collection.findOne({ status: 'COMPLETED' })).not.toBeNull();
+    }
+  });
+
+  it('does not take back a lost claim for other content', async () => {
+    const data = request('original');
+    const lost = new Set(['insertOne']);
+    const layer = createLayer({ collection: resetting(collection, lost) });
+    await expect(layer.saveInProgress(data, 30_000)).rejects.toThrow('connection reset');
+    lost.clear();
+
+    await expect(
+      layer.saveInProgress({ ...data, payload: 'changed' }, 30_000),
+    ).rejects.toBeInstanceOf(IdempotencyItemAlreadyExistsError);
+  });
+
   it('reports a payload that differs from the stored one', async () => {
     const layer = createLayer();
     const data = request('original');
