@@ -4,7 +4,7 @@ import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { InvalidOrderError } from '../shared/errors.js';
+import { DependencyUnavailableError, InvalidOrderError } from '../shared/errors.js';
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import type { OrdersRepository } from '../shared/OrdersRepository.js';
 import { toOrderDocument } from '../shared/orderDocument.js';
@@ -70,8 +70,8 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
         const failure = classifyFailure(error, order.order_id);
         const delay = RETRY_DELAYS_MS[attempt];
         const left = deps.deadline?.operationTimeoutMs() ?? 0;
-        if (failure.reason !== 'dependency-unavailable' || delay === undefined) throw error;
-        if (left < delay + MIN_ATTEMPT_MS) throw error;
+        const worthIt = delay !== undefined && left >= delay + MIN_ATTEMPT_MS;
+        if (!(failure instanceof DependencyUnavailableError && worthIt)) throw error;
         deps.logger.info('MongoDB failed; retrying the order', {
           messageId,
           order_id: order.order_id,
