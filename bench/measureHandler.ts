@@ -9,6 +9,7 @@ import {
 import { loadConfig } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/logger.js';
 import { createMongoClient } from '../lambda/shared/mongoClient.js';
+import { CountingMetrics } from '../local/CountingMetrics.js';
 import {
   lambdaContextFactory,
   orderEventFactory,
@@ -107,7 +108,8 @@ export const measureHandler = async (options: {
   readonly databasePrefix: string;
 }): Promise<HandlerFigures> => {
   const client = createMongoClient(options.mongoUri, {
-    maxPoolSize: loadConfig({ MONGO_URI: options.mongoUri }).mongoMaxPoolSize,
+    maxPoolSize: loadConfig({ MONGO_URI: options.mongoUri, POISON_MESSAGES: 'redrive' })
+      .mongoMaxPoolSize,
     appName: 'order-consumer-bench',
   });
   // The production client's options, plus command events (the driver leaves this one writable).
@@ -119,10 +121,17 @@ export const measureHandler = async (options: {
       MONGO_URI: options.mongoUri,
       MONGO_DB_NAME: databaseName,
       LOG_LEVEL: 'ERROR',
+      POISON_MESSAGES: 'redrive',
     });
     const logger = createLogger('order-consumer', config.logLevel);
     return createConsumerHandler({
-      ...createConsumerDependencies(config, client, logger),
+      ...createConsumerDependencies({
+        config,
+        client,
+        logger,
+        metrics: new CountingMetrics(),
+        sendMessageBatch: () => Promise.reject(new Error('the bench sends no dead letters')),
+      }),
       processInParallel: mode === 'parallel',
     });
   };

@@ -39,13 +39,16 @@ const mongodbOptionalDependencies = [
  * LocalStack runs the same AWS base images, SDK included, unmodified (localstack/localstack#10439).
  *
  * - `@aws-sdk/client-secrets-manager`: one `GetSecretValue` per cold start, and only when
- *   `MONGO_URI_SECRET_ID` is set (`lambda/shared/mongoUri.ts`). Bundled, it and the SDK core it
- *   brings were 323 KB of the consumer's bundle. The runtime's SDK version is not ours, which a
- *   call this old and stable tolerates.
+ *   `MONGO_URI_SECRET_ID` is set (`lambda/shared/mongoUri.ts`).
+ * - `@aws-sdk/client-sqs`: the consumer's dead letters (loaded with the first one, never at a cold
+ *   start) and the health check's two `GetQueueAttributes`. Bundled, the client and the SDK core it
+ *   brings are 457 KB: more than the consumer's whole budget.
  *
- * The rest of the SDK (the health check's SQS client) stays bundled, pinned and tested.
+ * The runtime's SDK version is not ours, which calls this old and stable tolerate. Emulators that
+ * run handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these
+ * too ({@link cdkBundlingOptions}).
  */
-export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager'];
+export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-sqs'];
 
 /**
  * Packages replaced by a module of ours when bundling. Paths are absolute: esbuild resolves an
@@ -55,9 +58,13 @@ export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager'];
  *   parser imports for browsers; Node's own `URL` implements the same standard (the parser's
  *   maintainers are making the same change: mongodb-js/mongodb-connection-string-url#115).
  *   `tests/infra/whatwgUrlShim.test.ts` checks that connection strings parse the same.
+ * - `@mongodb-js/saslprep`: the driver prepares SCRAM-SHA-256 passwords with it; its stringprep
+ *   tables only reject input, and cost 9 KB. `infra/shims/saslprep.ts` keeps the mapping, and
+ *   `tests/infra/shims/saslprep.test.ts` checks it against the package on every code point.
  */
 export const bundlingAliases: Readonly<Record<string, string>> = {
   'whatwg-url': join(projectRoot, 'infra', 'shims', 'whatwg-url.ts'),
+  '@mongodb-js/saslprep': join(projectRoot, 'infra', 'shims', 'saslprep.ts'),
 };
 
 /**
@@ -68,8 +75,7 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  * - a banner that defines `require` for the CommonJS dependencies (the MongoDB driver) bundled
  *   into an ES module;
  * - the packages of {@link bundlingAliases} replaced by our modules;
- * - the AWS SDK is bundled (the deployed code is the tested code), but for the clients of
- *   {@link runtimeProvidedModules}, which the runtime provides;
+ * - the AWS SDK clients ({@link runtimeProvidedModules}) come from the runtime;
  * - minified. Source maps are written beside the bundle by `npm run build`, to read a stack trace
  *   offline, but neither deployed nor enabled: Node parses a bundle's map when it loads the bundle
  *   if `--enable-source-maps` is on, which measured +10 ms on the consumer's 60 ms cold import.
@@ -89,8 +95,11 @@ export const lambdaBundling = {
   alias: bundlingAliases,
 } as const;
 
-/** `NodejsFunction` bundling options: local esbuild only, never Docker. */
-export const cdkBundlingOptions = (): BundlingOptions => ({
+/**
+ * `NodejsFunction` bundling options: local esbuild only, never Docker. `bundleAwsSdk` bundles the
+ * runtime-provided SDK clients too, for emulators whose functions have no runtime SDK.
+ */
+export const cdkBundlingOptions = (options: { bundleAwsSdk?: boolean } = {}): BundlingOptions => ({
   format: OutputFormat.ESM,
   target: lambdaBundling.target,
   minify: lambdaBundling.minify,
@@ -98,10 +107,11 @@ export const cdkBundlingOptions = (): BundlingOptions => ({
   sourceMap: false,
   mainFields: [...lambdaBundling.mainFields],
   banner: lambdaBundling.banner,
-  externalModules: [...lambdaBundling.external],
-  // CDK ignores this when `externalModules` is set, as it is; it states the intent: the SDK is
-  // bundled but for the externals above.
-  bundleAwsSDK: true,
+  externalModules: options.bundleAwsSdk
+    ? [...mongodbOptionalDependencies]
+    : [...lambdaBundling.external],
+  // CDK ignores this when `externalModules` is set, as it is; it states the intent.
+  bundleAwsSDK: options.bundleAwsSdk ?? false,
   // Options CDK does not have; each `--alias` item becomes `--alias:<package>=<path>`.
   esbuildArgs: {
     '--legal-comments': lambdaBundling.legalComments,

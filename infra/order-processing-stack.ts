@@ -56,6 +56,8 @@ export class OrderProcessingStack extends Stack {
           : Architecture.X86_64
         : Architecture.ARM_64,
       logRemovalPolicy: local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // MiniStack runs handlers as local Node processes, without the runtime's AWS SDK.
+      bundleAwsSdk: local,
     };
     const environment = lambdaEnvironment(settings);
 
@@ -66,8 +68,21 @@ export class OrderProcessingStack extends Stack {
         'Order consumer: SQS batch -> validated order -> MongoDB, exactly once per order_id',
       timeout: Duration.seconds(settings.consumerTimeoutSeconds),
       memorySize: settings.consumerMemoryMb,
-      environment: environment.consumer,
+      environment:
+        settings.poisonMessages === 'dead-letter-now'
+          ? { ...environment.consumer, DLQ_URL: deadLetterQueue.queueUrl }
+          : environment.consumer,
     });
+    if (settings.poisonMessages === 'dead-letter-now') {
+      // Poison records are copied to the DLQ by the consumer itself: send there, nowhere else. The
+      // DLQ is encrypted with SQS-managed keys, so no KMS permission is involved.
+      this.consumer.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetterQueue.queueArn],
+        }),
+      );
+    }
     this.consumer.function.addEventSource(
       new SqsEventSource(queue, {
         batchSize: settings.batchSize,
@@ -114,7 +129,6 @@ export class OrderProcessingStack extends Stack {
       queue,
       deadLetterQueue,
       consumer: this.consumer.function,
-      consumerLogGroup: this.consumer.logGroup,
       health: this.health.function,
       dashboardName: `${id}-orders`,
       alarmEmail: settings.alarmEmail,
@@ -127,7 +141,9 @@ export class OrderProcessingStack extends Stack {
     output(
       'DeadLetterQueueUrl',
       deadLetterQueue.queueUrl,
-      'Orders that failed maxReceiveCount times',
+      settings.poisonMessages === 'dead-letter-now'
+        ? 'Orders no delivery can store, with their reason as message attributes'
+        : 'Orders that failed maxReceiveCount times',
     );
     output('HealthUrl', this.healthUrl.url, `Health check (GET), auth ${settings.functionUrlAuth}`);
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');

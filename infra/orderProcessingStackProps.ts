@@ -9,6 +9,7 @@ import {
   defaultSettings,
   type FunctionUrlAuth,
   type OrderServiceSettings,
+  POISON_MESSAGES,
 } from './settings.js';
 
 /** Where the stack is deployed: AWS, or LocalStack through `cdklocal`. */
@@ -97,6 +98,8 @@ export const lambdaEnvironment = (
       ...shared,
       MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
       IDEMPOTENCY_EXPIRY_SECONDS: String(settings.idempotencyExpirySeconds),
+      // With dead-letter-now, the stack adds DLQ_URL (a reference to the queue).
+      POISON_MESSAGES: settings.poisonMessages,
     },
   };
 };
@@ -111,7 +114,11 @@ const checkLambdaEnvironment = (settings: OrderProcessingSettings): OrderProcess
     }
   }
   try {
-    loadConfig(lambdaEnvironment(settings).consumer);
+    loadConfig({
+      ...lambdaEnvironment(settings).consumer,
+      // Known only at deploy time; any URL stands in for it here.
+      DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/order-queue-dlq',
+    });
   } catch (error) {
     if (error instanceof ConfigurationError)
       fail(error.message.replace(/^Invalid configuration: /, ''));
@@ -166,6 +173,9 @@ export const resolveStackSettings = (props: OrderProcessingStackProps): OrderPro
       'logRetentionDays must be one of the CloudWatch Logs retention periods (1, 3, 5, 7, 14, 30, 60, 90, …)',
     );
   }
+  if (!(POISON_MESSAGES as readonly string[]).includes(settings.poisonMessages)) {
+    fail(`poisonMessages must be one of ${POISON_MESSAGES.join(', ')}`);
+  }
   if (settings.functionUrlAuth !== 'NONE' && settings.functionUrlAuth !== 'AWS_IAM') {
     fail('functionUrlAuth must be NONE or AWS_IAM');
   }
@@ -186,6 +196,7 @@ export const resolveStackSettings = (props: OrderProcessingStackProps): OrderPro
     maxReceiveCount: settings.maxReceiveCount,
     maxConcurrency: settings.maxConcurrency,
     mongoMaxPoolSize: settings.mongoMaxPoolSize,
+    poisonMessages: settings.poisonMessages,
     idempotencyExpirySeconds: settings.idempotencyExpirySeconds,
     deadLetterRetentionSeconds: settings.deadLetterRetentionSeconds,
     consumerMemoryMb: settings.consumerMemoryMb,

@@ -18,13 +18,29 @@ export interface OrderServiceSettings {
   readonly maxReceiveCount: number;
   /** Most concurrent consumer invocations (`ScalingConfig.MaximumConcurrency`, 2 to 1000). */
   readonly maxConcurrency: number;
-  /** MongoDB connections one consumer container may open; total = maxConcurrency × this. */
+  /**
+   * MongoDB connections one consumer container may open. A batch's writes go out as one command
+   * per step, so 2 serve it (the second for the rare single-document follow-ups); the deployment's
+   * worst case is `maxConcurrency × (mongoMaxPoolSize + 1)`, the driver's monitoring connection
+   * included.
+   */
   readonly mongoMaxPoolSize: number;
+  /**
+   * What happens to a message no delivery can store (it breaks the contract, or conflicts with a
+   * stored order): `dead-letter-now` copies it to the DLQ with its reason on its first receive;
+   * `redrive` reports it failed until the queue moves it after `maxReceiveCount` receives.
+   */
+  readonly poisonMessages: PoisonMessages;
   /** How long a completed order's idempotency record is kept. */
   readonly idempotencyExpirySeconds: number;
   /** How long the DLQ keeps a message (the SQS maximum, 14 days). */
   readonly deadLetterRetentionSeconds: number;
 }
+
+/** The two ways a poison message reaches the DLQ; see {@link OrderServiceSettings.poisonMessages}. */
+export const POISON_MESSAGES = ['dead-letter-now', 'redrive'] as const;
+/** One of {@link POISON_MESSAGES}. */
+export type PoisonMessages = (typeof POISON_MESSAGES)[number];
 
 /** The defaults every environment starts from. */
 export const defaultSettings: OrderServiceSettings = {
@@ -35,7 +51,8 @@ export const defaultSettings: OrderServiceSettings = {
   consumerTimeoutSeconds: 30,
   maxReceiveCount: 5,
   maxConcurrency: 5,
-  mongoMaxPoolSize: 5,
+  mongoMaxPoolSize: 2,
+  poisonMessages: 'dead-letter-now',
   idempotencyExpirySeconds: 24 * 60 * 60,
   deadLetterRetentionSeconds: 14 * 24 * 60 * 60,
 };

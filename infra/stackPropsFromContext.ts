@@ -25,7 +25,13 @@ const NUMBER_KEYS = [
   'logRetentionDays',
 ] as const;
 
-const STRING_KEYS = ['queueName', 'deadLetterQueueName', 'databaseName', 'alarmEmail'] as const;
+const STRING_KEYS = [
+  'queueName',
+  'deadLetterQueueName',
+  'databaseName',
+  'alarmEmail',
+  'poisonMessages',
+] as const;
 
 const fail = (message: string): never => {
   throw new StackConfigurationError(`Invalid CDK context: ${message}`);

@@ -3,8 +3,10 @@ import {
   type ConsumerHandler,
   createConsumerHandler,
 } from '../lambda/consumer/createConsumerHandler.js';
+import type { SendMessageBatch } from '../lambda/consumer/DeadLetterQueue.js';
 import { loadConfig } from '../lambda/shared/config.js';
 import { createMongoClient } from '../lambda/shared/mongoClient.js';
+import { CountingMetrics } from './CountingMetrics.js';
 import type { ContainerFactory } from './EventSourceMappingEmulator.js';
 import { LocalLogger, type LogSink } from './LocalLogger.js';
 
@@ -13,6 +15,10 @@ export interface ConsumerContainerOptions {
   /** The environment the function would get (MONGO_URI, MONGO_DB_NAME, LOG_LEVEL, …). */
   readonly environment: Readonly<Record<string, string | undefined>>;
   readonly logSink: LogSink;
+  /** Where the containers send dead letters: the local SQS endpoint. */
+  readonly sendMessageBatch: SendMessageBatch;
+  /** Where the containers count their metrics, all together. */
+  readonly metrics: Map<string, number>;
   /**
    * Wraps each container's handler, e.g. to inject faults. Receives the container id.
    * The default is the real handler, untouched.
@@ -44,7 +50,15 @@ export const consumerContainerFactory =
       maxPoolSize: config.mongoMaxPoolSize,
       appName: 'order-consumer',
     });
-    const handler = createConsumerHandler(createConsumerDependencies(config, client, logger));
+    const handler = createConsumerHandler(
+      createConsumerDependencies({
+        config,
+        client,
+        logger,
+        metrics: new CountingMetrics(options.metrics),
+        sendMessageBatch: options.sendMessageBatch,
+      }),
+    );
     return {
       handler: options.wrapHandler?.(handler, containerId) ?? handler,
       dispose: () => client.close(),

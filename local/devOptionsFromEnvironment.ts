@@ -1,4 +1,4 @@
-import { defaultSettings } from '../infra/settings.js';
+import { defaultSettings, POISON_MESSAGES, type PoisonMessages } from '../infra/settings.js';
 import { configDefaults, type LogLevel } from '../lambda/shared/config.js';
 import { UsageError } from './errors.js';
 import {
@@ -32,6 +32,7 @@ export const devVariables = {
   CONSUMER_TIMEOUT_SECONDS: `${Math.min(defaultSettings.consumerTimeoutSeconds, LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS)} (AWS: ${defaultSettings.consumerTimeoutSeconds})`,
   VISIBILITY_TIMEOUT_SECONDS: 'consumer timeout + batching window + 1',
   MAX_RECEIVE_COUNT: `${defaultSettings.maxReceiveCount} (maxReceiveCount)`,
+  POISON_MESSAGES: `${defaultSettings.poisonMessages} (or ${POISON_MESSAGES.filter((p) => p !== defaultSettings.poisonMessages).join(', ')})`,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -68,6 +69,13 @@ export const devOptionsFromEnvironment = (env: Env): DevOptions => {
   const consumerTimeoutSeconds = whole(env, 'CONSUMER_TIMEOUT_SECONDS', 1, 900);
   const visibilityTimeoutSeconds = whole(env, 'VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
   const maxReceiveCount = whole(env, 'MAX_RECEIVE_COUNT', 1, 1_000);
+  const poisonMessages = read(env, 'POISON_MESSAGES');
+  if (
+    poisonMessages !== undefined &&
+    !(POISON_MESSAGES as readonly string[]).includes(poisonMessages)
+  ) {
+    throw new UsageError(`POISON_MESSAGES must be one of ${POISON_MESSAGES.join(', ')}`);
+  }
   return {
     sqsPort: whole(env, 'SQS_PORT', 0, 65_535) ?? 4566,
     healthPort: whole(env, 'HEALTH_PORT', 0, 65_535) ?? 3000,
@@ -81,6 +89,7 @@ export const devOptionsFromEnvironment = (env: Env): DevOptions => {
       ...(consumerTimeoutSeconds === undefined ? {} : { consumerTimeoutSeconds }),
       ...(visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds }),
       ...(maxReceiveCount === undefined ? {} : { maxReceiveCount }),
+      ...(poisonMessages === undefined ? {} : { poisonMessages: poisonMessages as PoisonMessages }),
     },
   };
 };

@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { defaultDeploymentSettings } from '../infra/settings.js';
 import type { ConsumerHandler } from '../lambda/consumer/createConsumerHandler.js';
@@ -78,6 +78,8 @@ export interface LocalRuntime {
   readonly sqs: SQSClient;
   /** The event source mapping's counters. */
   stats(): EventSourceMappingStats;
+  /** The consumer's metrics so far (`OrdersStored`, `OrdersRejected`…), all containers together. */
+  orderMetrics(): ReadonlyMap<string, number>;
   /** Current depth of the main queue and the DLQ. */
   queueDepth(): Promise<{ queue: QueueDepth; deadLetterQueue: QueueDepth }>;
   /**
@@ -128,9 +130,11 @@ export const startLocalRuntime = async (
   const runtimeLogger = new LocalLogger({ serviceName: 'local-runtime', logLevel, sink: logSink });
   // The consumer's environment, as the stack sets it; checked before anything starts so a bad
   // value (MONGO_URI, MONGO_DB_NAME…) fails with one line instead of every cold start.
-  const consumerEnvironmentFor = (mongoUri: string) => ({
+  const consumerEnvironmentFor = (mongoUri: string, deadLetterQueueUrl: string) => ({
     ...options.environment,
     MONGO_URI: mongoUri,
+    POISON_MESSAGES: settings.poisonMessages,
+    DLQ_URL: deadLetterQueueUrl,
     MONGO_URI_SECRET_ID: undefined,
     MONGO_DB_NAME: databaseName,
     MONGO_MAX_POOL_SIZE: String(settings.mongoMaxPoolSize),
@@ -138,7 +142,12 @@ export const startLocalRuntime = async (
       options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ?? String(settings.idempotencyExpirySeconds),
     LOG_LEVEL: logLevel,
   });
-  loadConfig(consumerEnvironmentFor(options.mongoUri ?? 'mongodb://127.0.0.1:27017'));
+  loadConfig(
+    consumerEnvironmentFor(
+      options.mongoUri ?? 'mongodb://127.0.0.1:27017',
+      'http://127.0.0.1/queue/created-below',
+    ),
+  );
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -167,13 +176,14 @@ export const startLocalRuntime = async (
       mongoKind = embedded.kind;
     }
 
-    const consumerEnvironment = consumerEnvironmentFor(mongoUri);
     const fauxqs = await startSqs(options.sqsPort ?? 0);
     cleanups.push(() => fauxqs.stop());
     const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region, credentials: TEST_CREDENTIALS });
     cleanups.push(async () => sqs.destroy());
     const queues = await createOrderQueues(sqs, settings);
+    const consumerEnvironment = consumerEnvironmentFor(mongoUri, queues.deadLetterQueueUrl);
+    const orderMetrics = new Map<string, number>();
 
     const healthTimeouts = defaultDeploymentSettings;
     const healthSqs = createHealthSqsClient(healthTimeouts.healthCheckTimeoutMs, {
@@ -223,6 +233,8 @@ export const startLocalRuntime = async (
       createContainer: consumerContainerFactory({
         environment: consumerEnvironment,
         logSink,
+        metrics: orderMetrics,
+        sendMessageBatch: (input) => sqs.send(new SendMessageBatchCommand(input)),
         ...(options.wrapHandler === undefined ? {} : { wrapHandler: options.wrapHandler }),
       }),
     });
@@ -246,6 +258,7 @@ export const startLocalRuntime = async (
       pollers,
       sqs,
       stats: () => emulator.stats(),
+      orderMetrics: () => new Map(orderMetrics),
       queueDepth,
       waitUntilQuiet: async ({ quietMs = 1_000, timeoutMs = 60_000 } = {}) => {
         const deadline = Date.now() + timeoutMs;

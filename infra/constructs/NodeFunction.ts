@@ -25,6 +25,8 @@ export interface NodeFunctionProps {
   /** Whether the log group outlives the stack (`RETAIN` on AWS, `DESTROY` for local stacks). */
   readonly logRemovalPolicy: RemovalPolicy;
   readonly reservedConcurrentExecutions?: number;
+  /** Bundle the AWS SDK clients the Lambda runtime provides (for emulators that have none). */
+  readonly bundleAwsSdk?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: props.environment,
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk ?? false }),
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

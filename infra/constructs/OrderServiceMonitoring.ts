@@ -6,42 +6,60 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
-  type Metric,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  CONSUMER_SERVICE_NAME,
+  ORDER_METRICS,
+  ORDER_METRICS_NAMESPACE,
+  type OrderMetricName,
+} from '../../lambda/consumer/orderMetrics.js';
 
 /** What is watched. */
 export interface OrderServiceMonitoringProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly consumer: IFunction;
-  readonly consumerLogGroup: ILogGroup;
   readonly health: IFunction;
   readonly dashboardName: string;
   /** Subscribed to the alarm topic when given (the address must confirm the subscription). */
   readonly alarmEmail?: string;
 }
 
-/** Namespace of the metrics derived from the consumer's logs. */
-export const ORDER_METRICS_NAMESPACE = 'OrderService';
+/** One of the consumer's EMF metrics (see `lambda/consumer/orderMetrics.ts`), summed per minute. */
+const orderMetric = (metricName: OrderMetricName, period = Duration.minutes(1)): Metric =>
+  new Metric({
+    namespace: ORDER_METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: CONSUMER_SERVICE_NAME },
+    statistic: 'Sum',
+    period,
+  });
 
 /**
- * Alarms, their SNS topic and the dashboard. The DLQ alarm fires on the first dead letter (a
- * message that failed `maxReceiveCount` times needs a human); the consumer alarm fires on any
- * invocation error (per-record failures are reported in `batchItemFailures` and are not errors, so
- * an error means a crash, a timeout or a failed cold start).
+ * Alarms, their SNS topic and the dashboard. Each alarm fires on the first occurrence:
+ *
+ * - a dead letter (an order no delivery could store needs a human);
+ * - a consumer invocation error (per-record failures are reported in `batchItemFailures` and are
+ *   not errors, so an error means a crash, a timeout or a failed cold start);
+ * - an internal error (a record failed for a reason nobody foresaw: a bug);
+ * - a conflict (an order id arrived again with other content: a producer to talk to).
+ *
+ * The order figures are the consumer's EMF metrics, not log text.
  */
 export class OrderServiceMonitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly deadLetterAlarm: Alarm;
   readonly consumerErrorsAlarm: Alarm;
+  readonly internalErrorsAlarm: Alarm;
+  readonly conflictsAlarm: Alarm;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: OrderServiceMonitoringProps) {
@@ -78,22 +96,35 @@ export class OrderServiceMonitoring extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.internalErrorsAlarm = new Alarm(this, 'InternalErrorsAlarm', {
+      alarmDescription:
+        'The order consumer failed records for an unforeseen reason (a bug): search its logs for "internal error"; the records went back to the queue.',
+      metric: orderMetric(ORDER_METRICS.internalErrors, Duration.minutes(5)),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.conflictsAlarm = new Alarm(this, 'ConflictsAlarm', {
+      alarmDescription:
+        'An order id arrived again with other content; the stored order was kept and the message is in the DLQ with its reason.',
+      metric: orderMetric(ORDER_METRICS.conflicts, Duration.minutes(5)),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const alarms = [
+      this.deadLetterAlarm,
+      this.consumerErrorsAlarm,
+      this.internalErrorsAlarm,
+      this.conflictsAlarm,
+    ];
     const action = new SnsAction(this.alarmTopic);
-    for (const alarm of [this.deadLetterAlarm, this.consumerErrorsAlarm]) {
+    for (const alarm of alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
-
-    const ordersStored = this.orderOutcomeMetric(
-      props.consumerLogGroup,
-      'OrdersStored',
-      'order stored',
-    );
-    const ordersRejected = this.orderOutcomeMetric(
-      props.consumerLogGroup,
-      'OrdersRejected',
-      'order rejected',
-    );
 
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width: 8, height: 6 });
@@ -104,7 +135,7 @@ export class OrderServiceMonitoring extends Construct {
     this.dashboard.addWidgets(
       new AlarmStatusWidget({
         title: 'Alarms',
-        alarms: [this.deadLetterAlarm, this.consumerErrorsAlarm],
+        alarms,
         width: 24,
         height: 3,
       }),
@@ -133,23 +164,28 @@ export class OrderServiceMonitoring extends Construct {
       graph('Consumer concurrency', [props.consumer.metric('ConcurrentExecutions', max)]),
     );
     this.dashboard.addWidgets(
-      graph('Orders stored / rejected', [ordersStored.with(sum), ordersRejected.with(sum)]),
+      graph(
+        'Orders by outcome',
+        [
+          orderMetric(ORDER_METRICS.stored),
+          orderMetric(ORDER_METRICS.alreadyStored),
+          orderMetric(ORDER_METRICS.restored),
+        ],
+        [
+          orderMetric(ORDER_METRICS.rejected),
+          orderMetric(ORDER_METRICS.conflicts),
+          orderMetric(ORDER_METRICS.deferred),
+          orderMetric(ORDER_METRICS.internalErrors),
+        ],
+      ),
+      graph('MongoDB retries and failed dead letters', [
+        orderMetric(ORDER_METRICS.mongoRetries),
+        orderMetric(ORDER_METRICS.deadLetterFailures),
+      ]),
       graph('Health check invocations and errors', [
         props.health.metricInvocations(sum),
         props.health.metricErrors(sum),
       ]),
     );
-  }
-
-  // Counts the consumer's JSON log lines with this `message` (written by createRecordHandler).
-  private orderOutcomeMetric(logGroup: ILogGroup, metricName: string, message: string): Metric {
-    return new MetricFilter(this, `${metricName}Filter`, {
-      logGroup,
-      filterPattern: FilterPattern.stringValue('$.message', '=', message),
-      metricNamespace: ORDER_METRICS_NAMESPACE,
-      metricName,
-      metricValue: '1',
-      defaultValue: 0,
-    }).metric();
   }
 }

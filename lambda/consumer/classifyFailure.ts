@@ -1,39 +1,103 @@
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemAlreadyExistsError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import {
+  MongoClientClosedError,
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
+  MongoServerSelectionError,
+  MongoStalePrimaryError,
+  MongoTopologyClosedError,
+  MongoWriteConcernError,
+} from 'mongodb';
+import {
   DependencyUnavailableError,
+  InternalError,
   OrderConflictError,
   OrderInProgressError,
   OrderProcessingError,
 } from '../shared/errors.js';
 
+// The server cannot be reached, or gave up: the network (a reset, a refused connection, the pool
+// cleared after one), server selection, a closed client, the operation's time running out.
+const UNREACHABLE = [
+  MongoNetworkError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  MongoNotConnectedError,
+  MongoServerClosedError,
+  MongoClientClosedError,
+  MongoOperationTimeoutError,
+  MongoWriteConcernError,
+  MongoStalePrimaryError,
+];
+// Errors the driver throws without exporting their class, and the abort signal's own reason.
+const UNREACHABLE_NAMES = new Set([
+  'MongoWaitQueueTimeoutError',
+  'MongoPoolClearedError',
+  'TimeoutError',
+  'AbortError',
+]);
+// Server codes of a node that is not (or no longer) primary, shutting down, or out of time.
+const NOT_PRIMARY_OR_TIMED_OUT = new Set([
+  6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
+]);
+
+/** Whether `error` means MongoDB was unreachable, timed out, cleared its pool or was not primary. */
+export const isDependencyUnavailable = (error: unknown): boolean =>
+  error instanceof Error &&
+  (UNREACHABLE.some((kind) => error instanceof kind) ||
+    UNREACHABLE_NAMES.has(error.name) ||
+    (error instanceof MongoError && NOT_PRIMARY_OR_TIMED_OUT.has(Number(error.code))));
+
+const causesOf = (error: unknown): unknown[] => {
+  const chain: unknown[] = [];
+  for (let next = error; next !== undefined && chain.length < 5; next = (next as Error).cause) {
+    chain.push(next);
+    if (!(next instanceof Error)) break;
+  }
+  return chain;
+};
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /**
  * The one place where a record's failure gets its reason. Powertools wraps store failures in its
- * own errors; we look through them so the reason names the real cause.
+ * own errors; the cause chain is read through, so the reason names the real cause. Only what is
+ * known to pass is retryable as an outage; anything unforeseen is an {@link InternalError}.
  */
 export const classifyFailure = (
   error: unknown,
   orderId: string | undefined,
 ): OrderProcessingError => {
-  if (error instanceof OrderProcessingError) return error;
   const id = orderId ?? '(unknown)';
-  if (error instanceof IdempotencyValidationError) {
-    return new OrderConflictError(id, 'content differs from an earlier delivery');
+  const chain = causesOf(error);
+  for (const cause of chain) {
+    if (cause instanceof OrderProcessingError) return cause;
+    if (cause instanceof IdempotencyValidationError) {
+      return new OrderConflictError(id, 'content differs from an earlier delivery');
+    }
+    if (
+      cause instanceof IdempotencyAlreadyInProgressError ||
+      cause instanceof IdempotencyItemAlreadyExistsError ||
+      cause instanceof IdempotencyInconsistentStateError
+    ) {
+      return new OrderInProgressError(id, { cause });
+    }
   }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new OrderInProgressError(id, { cause: error });
+  // Powertools names the step that failed (claim, completion, release); its cause says why.
+  const steps = chain.map(describe).join(' <- ');
+  if (chain.some(isDependencyUnavailable)) {
+    return new DependencyUnavailableError(`Order ${id} could not be stored: ${steps}`, {
+      cause: error,
+    });
   }
-  const cause =
-    error instanceof Error && error.cause instanceof OrderProcessingError ? error.cause : undefined;
-  if (cause !== undefined) return cause;
-  // Powertools' store errors say which step failed; their cause says why (timeout, reset…).
-  const reason = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const message =
-    (error instanceof Error ? error.message : String(error)) +
-    (reason === undefined ? '' : ` (${reason.name}: ${reason.message})`);
-  return new DependencyUnavailableError(`Order ${id} could not be stored: ${message}`, {
-    cause: error,
-  });
+  return new InternalError(`Order ${id} failed unexpectedly: ${steps}`, { cause: error });
 };

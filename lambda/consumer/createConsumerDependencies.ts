@@ -2,39 +2,62 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MongoClient } from 'mongodb';
 import type { ConsumerConfig } from '../shared/config.js';
 import { InvocationDeadline } from '../shared/InvocationDeadline.js';
-import {
-  type IdempotencyDocument,
-  MongoPersistenceLayer,
-} from '../shared/MongoPersistenceLayer.js';
-import { OrdersRepository } from '../shared/OrdersRepository.js';
-import type { OrderDocument } from '../shared/orderDocument.js';
-import type { ConsumerDependencies } from './createConsumerHandler.js';
+import { MongoOrderStore } from '../shared/MongoOrderStore.js';
+import type { ConsumerDependencies, ConsumerMetrics } from './createConsumerHandler.js';
+import { DeadLetterQueue, type SendMessageBatch } from './DeadLetterQueue.js';
+import { orderIdempotency, orderIdempotencyStore } from './orderIdempotency.js';
+
+/** What the consumer is built on: its configuration and the clients of one container. */
+export interface ConsumerResources {
+  readonly config: ConsumerConfig;
+  readonly client: MongoClient;
+  readonly logger: Logger;
+  readonly metrics: ConsumerMetrics;
+  /** Sends to SQS; needed when poison messages are dead-lettered at once. */
+  readonly sendMessageBatch: SendMessageBatch;
+}
 
 /**
- * Builds the consumer's dependencies on one MongoDB client. Every database operation is bounded by
- * the same per-invocation deadline.
+ * Builds the consumer's dependencies on one MongoDB client, every database operation bounded by
+ * the same per-invocation deadline, and starts making the idempotency collection's TTL index in
+ * the background: orders never wait for it.
  */
-export const createConsumerDependencies = (
-  config: ConsumerConfig,
-  client: MongoClient,
-  logger: Logger,
-): ConsumerDependencies => {
+export const createConsumerDependencies = ({
+  config,
+  client,
+  logger,
+  metrics,
+  sendMessageBatch,
+}: ConsumerResources): ConsumerDependencies => {
   const db = client.db(config.databaseName);
   const deadline = new InvocationDeadline();
   const operationTimeoutMs = () => deadline.operationTimeoutMs();
+  const store = orderIdempotencyStore({
+    db,
+    collectionName: config.idempotencyCollection,
+    operationTimeoutMs,
+    logger,
+  });
+  void store.ensureIndexes();
+  const { poisonMessages } = config;
   return {
     logger,
+    metrics,
     deadline,
     connect: () => client.connect(),
-    idempotencyExpirySeconds: config.idempotencyExpirySeconds,
-    orders: new OrdersRepository({
-      collection: db.collection<OrderDocument>(config.ordersCollection),
+    idempotency: orderIdempotency(store, config.idempotencyExpirySeconds),
+    orders: new MongoOrderStore({
+      db,
+      collectionName: config.ordersCollection,
       operationTimeoutMs,
     }),
-    persistenceStore: new MongoPersistenceLayer({
-      collection: db.collection<IdempotencyDocument>(config.idempotencyCollection),
-      operationTimeoutMs,
-      logger,
-    }),
+    ...(poisonMessages.policy === 'dead-letter-now'
+      ? {
+          deadLetters: new DeadLetterQueue({
+            queueUrl: poisonMessages.deadLetterQueueUrl,
+            sendMessageBatch,
+          }),
+        }
+      : {}),
   };
 };

@@ -1,29 +1,42 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
-import type { OrdersRepository } from '../shared/OrdersRepository.js';
+import type { OrderStore } from '../shared/OrderStore.js';
 import { createRecordHandler } from './createRecordHandler.js';
+import type { DeadLetterQueue } from './DeadLetterQueue.js';
+import { type OrderIdempotency, registerInvocation } from './orderIdempotency.js';
+
+/** What the consumer counts through: Powertools Metrics, or a counter of the local runtime's. */
+export interface ConsumerMetrics {
+  addMetric(name: string, unit: MetricUnit, value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
 
 /** Everything the consumer needs, built once per container (or by a test). */
 export interface ConsumerDependencies {
   readonly logger: Logger;
-  readonly orders: OrdersRepository;
-  readonly persistenceStore: BasePersistenceLayer;
+  /** Counts each record's outcome; published once per invocation. */
+  readonly metrics: ConsumerMetrics;
+  readonly orders: OrderStore;
+  readonly idempotency: OrderIdempotency;
+  /** Where poison records go at once; without it the queue's redrive moves them. */
+  readonly deadLetters?: DeadLetterQueue;
   readonly deadline: InvocationDeadline;
-  readonly idempotencyExpirySeconds: number;
   /**
    * Connects the MongoDB client if it is not. The v7 driver leaves a client whose first
    * connection failed (a cold start during an outage) closed for good unless `connect()` is called
    * again; on a connected client it returns at once.
    */
   readonly connect?: () => Promise<unknown>;
+  /** Pauses between MongoDB retries inside an invocation; see `createRecordHandler`. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly sleep?: (ms: number) => Promise<unknown>;
   readonly now?: () => Date;
   /**
    * Whether a batch's records run at once (the default) or one after another. Sequential exists so
-   * `npm run bench` can show what parallel processing buys.
+   * `npm run bench` can show what running at once buys.
    */
   readonly processInParallel?: boolean;
 }
@@ -51,47 +64,41 @@ const settleWithin = async (work: Promise<unknown>, ms: number): Promise<unknown
 export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
- * Wires the record step into Powertools batch processing: records run in parallel (unless
- * `processInParallel` is false), each failure lands in `batchItemFailures`, and a batch where every
- * record failed is answered (not thrown), so the response always says which records to retry.
+ * Wires the record step into Powertools batch processing: records run at once (their MongoDB
+ * writes coalesced into one command per step), each failure lands in `batchItemFailures`, and a
+ * batch where every record failed is answered (not thrown), so the response always says which
+ * records to retry. The invocation's metrics are published as it ends.
  */
 export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandler => {
   const processor = new BatchProcessor(EventType.SQS);
-  const idempotencyConfig = new IdempotencyConfig({
-    eventKeyJmesPath: 'order_id',
-    payloadValidationJmesPath: '[user_id, items, total_amount, timestamp]',
-    expiresAfterSeconds: deps.idempotencyExpirySeconds,
-    throwOnNoIdempotencyKey: true,
-    // A replay returns what the first delivery stored; mark it so the log tells them apart.
-    responseHook: (response) => ({
-      ...(response as Record<string, string>),
-      outcome: 'already-stored',
-    }),
-  });
-  const handleRecord = createRecordHandler({ ...deps, idempotencyConfig });
+  const handleRecord = createRecordHandler(deps);
 
   return async (event, context) => {
     deps.deadline.start(context);
-    idempotencyConfig.registerLambdaContext(context);
+    registerInvocation(deps.idempotency, context);
     deps.logger.addContext(context);
-    if (deps.connect) {
-      // Records still run when this fails: each then fails on its own, with its own reason.
-      const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs() ?? 1);
-      if (failure !== undefined) {
-        deps.logger.warn('MongoDB is not reachable', {
-          error: failure instanceof Error ? failure.name : String(failure),
-        });
+    try {
+      if (deps.connect) {
+        // Records still run when this fails: each then fails on its own, with its own reason.
+        const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs() ?? 1);
+        if (failure !== undefined) {
+          deps.logger.warn('MongoDB is not reachable', {
+            error: failure instanceof Error ? failure.name : String(failure),
+          });
+        }
       }
+      const response = await processPartialResponse(event, handleRecord, processor, {
+        context,
+        processInParallel: deps.processInParallel ?? true,
+        throwOnFullBatchFailure: false,
+      });
+      deps.logger.info('batch processed', {
+        records: event.Records.length,
+        failed: response.batchItemFailures.length,
+      });
+      return response;
+    } finally {
+      deps.metrics.publishStoredMetrics();
     }
-    const response = await processPartialResponse(event, handleRecord, processor, {
-      context,
-      processInParallel: deps.processInParallel ?? true,
-      throwOnFullBatchFailure: false,
-    });
-    deps.logger.info('batch processed', {
-      records: event.Records.length,
-      failed: response.batchItemFailures.length,
-    });
-    return response;
   };
 };

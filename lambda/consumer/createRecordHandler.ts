@@ -1,114 +1,199 @@
 import { setTimeout } from 'node:timers/promises';
-import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
-import { DependencyUnavailableError, InvalidOrderError } from '../shared/errors.js';
+import {
+  DependencyUnavailableError,
+  InternalError,
+  InvalidOrderError,
+  OrderConflictError,
+  type OrderProcessingError,
+} from '../shared/errors.js';
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
-import type { OrdersRepository } from '../shared/OrdersRepository.js';
+import type { OrderStore, StoreOutcome } from '../shared/OrderStore.js';
 import { toOrderDocument } from '../shared/orderDocument.js';
 import { type OrderEvent, parseOrderEvent } from '../shared/orderEvent.js';
 import { classifyFailure } from './classifyFailure.js';
+import type { ConsumerMetrics } from './createConsumerHandler.js';
+import type { DeadLetterQueue } from './DeadLetterQueue.js';
+import { makeOrderIdempotent, type OrderIdempotency } from './orderIdempotency.js';
+import { ORDER_METRICS, type OrderMetricName } from './orderMetrics.js';
 
-/** What a successfully handled record reports (and what the idempotency record keeps). */
-export interface StoredOrder {
-  readonly orderId: string;
-  /** `created`: this delivery wrote the order; `already-stored`: an earlier one (or the legacy service) did. */
-  readonly outcome: 'created' | 'already-stored';
+/** What a record that leaves the queue became. */
+export interface RecordResult {
+  readonly orderId?: string;
+  /**
+   * `created`, `already-stored` or `restored` (see {@link StoreOutcome}): its order is stored.
+   * `dead-lettered`: no delivery can store it, and its copy with the reason is in the DLQ.
+   */
+  readonly outcome: StoreOutcome['outcome'] | 'dead-lettered';
 }
 
 /** Dependencies of the record step. */
 export interface RecordHandlerDependencies {
   readonly logger: Logger;
-  readonly orders: OrdersRepository;
-  readonly persistenceStore: BasePersistenceLayer;
-  readonly idempotencyConfig: IdempotencyConfig;
+  readonly metrics: Pick<ConsumerMetrics, 'addMetric'>;
+  readonly orders: OrderStore;
+  readonly idempotency: OrderIdempotency;
+  /** Where poison records go at once; without it they fail until the queue's redrive moves them. */
+  readonly deadLetters?: DeadLetterQueue;
   /** Time left for this invocation's database work; retries happen only within it. */
   readonly deadline?: Pick<InvocationDeadline, 'operationTimeoutMs'>;
+  /** Pauses before storing again after MongoDB failed; default 200 ms, then 800 ms. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How a pause is waited for; tests pass their own. */
+  readonly sleep?: (ms: number) => Promise<unknown>;
   readonly now?: () => Date;
 }
 
-// Pauses before storing again after MongoDB failed us (a reset, a refused connection, a failover):
-// a retry inside the invocation spares the message a redelivery, and with it one of the receives
+// A retry inside the invocation spares the message a redelivery, and with it one of the receives
 // that would otherwise carry a valid order towards the DLQ during a long outage.
 const RETRY_DELAYS_MS = [200, 800];
 // A retry is worth starting only with this much time left after its pause.
 const MIN_ATTEMPT_MS = 1_000;
 
+// The wording, log level and metric of each way a record can end.
+const STORED: Record<StoreOutcome['outcome'], { message: string; metric: OrderMetricName }> = {
+  created: { message: 'order stored', metric: ORDER_METRICS.stored },
+  'already-stored': { message: 'order already stored', metric: ORDER_METRICS.alreadyStored },
+  restored: { message: 'order restored: its document was gone', metric: ORDER_METRICS.restored },
+};
+
+// The innermost error: what actually went wrong, under Powertools' wrappers.
+const rootCause = (error: Error): Error => {
+  let root = error;
+  for (let depth = 0; root.cause instanceof Error && depth < 5; depth++) root = root.cause;
+  return root;
+};
+
+const metricOf = (failure: OrderProcessingError): OrderMetricName => {
+  if (failure instanceof InvalidOrderError) return ORDER_METRICS.rejected;
+  if (failure instanceof OrderConflictError) return ORDER_METRICS.conflicts;
+  if (failure instanceof InternalError) return ORDER_METRICS.internalErrors;
+  return ORDER_METRICS.deferred;
+};
+
+const messageOf = (failure: OrderProcessingError): string => {
+  if (failure instanceof InvalidOrderError) return 'order rejected: it breaks the contract';
+  if (failure instanceof OrderConflictError) return 'order conflicts with the stored order';
+  if (failure instanceof InternalError) return 'order failed: internal error';
+  return 'order not stored; will be retried';
+};
+
 /**
- * The record step: SQS record → {@link OrderEvent} → order document → exactly one write.
+ * The record step: SQS record → {@link OrderEvent} → order document → stored exactly once.
  *
- * Idempotency is keyed on `order_id` (producers resend with new message ids), with the order's
- * content as the validated payload: the same id with other content is a conflict, never a silent
- * drop. The prefix is fixed so keys survive renaming the function.
+ * - The write is idempotent on the `order_id` ({@link OrderIdempotency}), and the orders
+ *   collection has the last word: a delivery the idempotency record calls done is checked
+ *   against it, and stored again if its document is gone.
+ * - MongoDB failures are retried inside the invocation while its time allows.
+ * - A record no delivery can store (invalid, conflicting) is copied to the DLQ with its reason and
+ *   leaves the queue; if the copy fails it is reported failed, as every other failure is.
+ * - Each outcome is logged once, in its own words, and counted.
  */
 export const createRecordHandler = (deps: RecordHandlerDependencies) => {
   const now = deps.now ?? (() => new Date());
-  const storeOrderOnce = makeIdempotent(
-    async (order: OrderEvent, messageId: string): Promise<StoredOrder> => {
-      const result = await deps.orders.insertOnce(
-        toOrderDocument(order, { messageId, now: now() }),
-      );
-      if (result.outcome === 'already-stored' && result.existingStatus !== 'PROCESSED') {
-        deps.logger.warn('order already stored by another writer; left unchanged', {
-          messageId,
-          order_id: order.order_id,
-          existingStatus: String(result.existingStatus),
-        });
-      }
-      return { orderId: order.order_id, outcome: result.outcome };
-    },
-    { persistenceStore: deps.persistenceStore, config: deps.idempotencyConfig, keyPrefix: 'order' },
-  );
+  const delays = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const sleep = deps.sleep ?? ((ms: number) => setTimeout(ms));
+  const count = (metric: OrderMetricName) => deps.metrics.addMetric(metric, MetricUnit.Count, 1);
 
-  const storeWithRetries = async (order: OrderEvent, messageId: string): Promise<StoredOrder> => {
+  const storeOrderOnce = makeOrderIdempotent(async (order: OrderEvent, messageId: string) => {
+    const stored = await deps.orders.insertOnce(toOrderDocument(order, { messageId, now: now() }));
+    return { orderId: order.order_id, ...stored };
+  }, deps.idempotency);
+
+  const store = async (order: OrderEvent, messageId: string): Promise<StoreOutcome> => {
+    const result: StoreOutcome & { replayed?: boolean } = await storeOrderOnce(order, messageId);
+    // A replay says an earlier delivery stored the order: the orders collection decides.
+    return result.replayed
+      ? deps.orders.ensureStored(toOrderDocument(order, { messageId, now: now() }))
+      : result;
+  };
+
+  const storeWithRetries = async (order: OrderEvent, messageId: string): Promise<StoreOutcome> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await storeOrderOnce(order, messageId);
+        return await store(order, messageId);
       } catch (error) {
         const failure = classifyFailure(error, order.order_id);
-        const delay = RETRY_DELAYS_MS[attempt];
+        const delay = delays[attempt];
         const left = deps.deadline?.operationTimeoutMs() ?? 0;
         const worthIt = delay !== undefined && left >= delay + MIN_ATTEMPT_MS;
         if (!(failure instanceof DependencyUnavailableError && worthIt)) throw error;
+        count(ORDER_METRICS.mongoRetries);
         deps.logger.info('MongoDB failed; retrying the order', {
           messageId,
           order_id: order.order_id,
           error: failure.message,
         });
-        await setTimeout(delay);
+        await sleep(delay);
       }
     }
   };
 
-  return async (record: SQSRecord): Promise<StoredOrder> => {
+  const deadLetter = async (record: SQSRecord, failure: OrderProcessingError, orderId?: string) => {
+    if (failure.retryable || deps.deadLetters === undefined) return false;
+    try {
+      await deps.deadLetters.send({
+        record,
+        failure,
+        ...(orderId === undefined ? {} : { orderId }),
+      });
+      return true;
+    } catch (error) {
+      count(ORDER_METRICS.deadLetterFailures);
+      deps.logger.error('dead letter not sent; the queue will redeliver the message', {
+        messageId: record.messageId,
+        order_id: orderId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      return false;
+    }
+  };
+
+  return async (record: SQSRecord): Promise<RecordResult> => {
     let orderId: string | undefined;
     try {
       const order = parseOrderEvent(record.body);
       orderId = order.order_id;
       const stored = await storeWithRetries(order, record.messageId);
-      deps.logger.info('order stored', {
-        messageId: record.messageId,
-        order_id: orderId,
-        outcome: stored.outcome,
-      });
-      return stored;
+      const keys = { messageId: record.messageId, order_id: orderId, outcome: stored.outcome };
+      if (stored.outcome === 'already-stored' && stored.existingStatus !== 'PROCESSED') {
+        deps.logger.warn('order already stored by another writer; left unchanged', {
+          ...keys,
+          existingStatus: String(stored.existingStatus),
+        });
+      } else {
+        deps.logger.info(STORED[stored.outcome].message, keys);
+      }
+      count(STORED[stored.outcome].metric);
+      return { orderId, outcome: stored.outcome };
     } catch (error) {
       const failure = classifyFailure(error, orderId);
+      const deadLettered = await deadLetter(record, failure, orderId);
       const keys = {
         messageId: record.messageId,
         order_id: orderId,
         reason: failure.reason,
         retryable: failure.retryable,
+        deadLettered,
       };
       if (failure instanceof InvalidOrderError) {
-        deps.logger.warn('order rejected', { ...keys, issues: failure.issues });
+        deps.logger.warn(messageOf(failure), { ...keys, issues: failure.issues });
+      } else if (failure instanceof InternalError) {
+        const cause = rootCause(failure);
+        deps.logger.error(messageOf(failure), {
+          ...keys,
+          error: { name: cause.name, message: cause.message, stack: cause.stack },
+        });
       } else if (failure.retryable) {
-        deps.logger.warn('order not stored; will be retried', { ...keys, error: failure.message });
+        deps.logger.warn(messageOf(failure), { ...keys, error: failure.message });
       } else {
-        deps.logger.error('order rejected', { ...keys, error: failure.message });
+        deps.logger.error(messageOf(failure), { ...keys, error: failure.message });
       }
+      count(metricOf(failure));
+      if (deadLettered)
+        return { ...(orderId === undefined ? {} : { orderId }), outcome: 'dead-lettered' };
       throw failure;
     }
   };

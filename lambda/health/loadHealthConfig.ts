@@ -1,13 +1,13 @@
-import { type ConsumerConfig, loadConfig } from '../shared/config.js';
+import { loadSharedConfig, type SharedConfig } from '../shared/config.js';
 import { ConfigurationError } from '../shared/errors.js';
 
 /** The health check's settings, read from the environment once per container. */
 export interface HealthConfig {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
-  readonly mongoUri: ConsumerConfig['mongoUri'];
+  readonly mongoUri: SharedConfig['mongoUri'];
   readonly databaseName: string;
-  readonly logLevel: ConsumerConfig['logLevel'];
+  readonly logLevel: SharedConfig['logLevel'];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,7 +36,7 @@ const queueUrl = (env: Env, variable: 'QUEUE_URL' | 'DLQ_URL'): string => {
 export const loadHealthConfig = (env: Env): HealthConfig => {
   const deadLetterQueueUrl = queueUrl(env, 'DLQ_URL');
   const orderQueueUrl = queueUrl(env, 'QUEUE_URL');
-  const shared = loadConfig(env);
+  const shared = loadSharedConfig(env);
   return {
     queueUrl: orderQueueUrl,
     deadLetterQueueUrl,

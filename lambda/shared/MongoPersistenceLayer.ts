@@ -9,18 +9,26 @@ import {
   BasePersistenceLayer,
   IdempotencyRecord,
 } from '@aws-lambda-powertools/idempotency/persistence';
-import { type Collection, type InsertOneOptions, MongoServerError } from 'mongodb';
-import { abortAfter } from './abortAfter.js';
+import type { CommandOperationOptions, Document } from 'mongodb';
+import { Coalescer } from './Coalescer.js';
+import {
+  abortAfter,
+  type CollectionRef,
+  collectionOf,
+  DUPLICATE_KEY,
+  MAX_UPDATE_STATEMENTS,
+  runWriteCommand,
+} from './mongoCommands.js';
 
 /** How a record is kept in MongoDB. Dates, not epoch numbers, so a TTL index can expire them. */
 export interface IdempotencyDocument {
   _id: string;
   status: 'INPROGRESS' | 'COMPLETED';
-  /** Changes with every claim, so a take-over replaces exactly the claim it judged stale. */
-  generation?: string;
+  /** New with every claim: completion, release and take-over each name the claim they act on. */
+  generation: string;
   /** When the record stops counting; the TTL index removes it some time after. */
   expiresAt: Date;
-  /** When an INPROGRESS record is considered abandoned (its Lambda timed out or crashed). */
+  /** When an INPROGRESS record is considered abandoned: the holder's invocation has timed out. */
   inProgressExpiresAt?: Date;
   /** Hash of the payload, to detect the same key with different content. */
   validation?: string;
@@ -28,52 +36,52 @@ export interface IdempotencyDocument {
   data?: unknown;
 }
 
-/** Marks that one caller took over one claim generation of a key; lives beside the records. */
-interface TakeoverMarker {
-  _id: string;
-  status: 'TAKEOVER';
-  expiresAt: Date;
-}
+/** The indexes of the idempotency collection, as `createIndex` takes them (`npm run db:indexes`). */
+export const IDEMPOTENCY_INDEXES = [
+  { key: { expiresAt: 1 }, options: { name: 'expiresAt_ttl', expireAfterSeconds: 0 } },
+] as const;
 
 /** What the layer logs through; a Powertools Logger fits. */
 export interface PersistenceLogger {
+  info(message: string, ...extra: unknown[]): void;
   warn(message: string, ...extra: unknown[]): void;
 }
 
 /** Options of {@link MongoPersistenceLayer}. */
-export interface MongoPersistenceLayerOptions {
-  /** The collection holding idempotency records (conventionally `idempotency`). */
-  readonly collection: Collection<IdempotencyDocument>;
+export interface MongoPersistenceLayerOptions extends CollectionRef {
   /** Time allowed to each operation; unbounded (the client's own timeouts) when it returns undefined. */
   readonly operationTimeoutMs?: () => number | undefined;
-  /** Where to warn when the server cannot expire records by itself. */
   readonly logger?: PersistenceLogger;
   /** The clock, in epoch milliseconds; `Date.now` unless a test moves time. */
   readonly now?: () => number;
 }
 
-const DUPLICATE_KEY = 11000;
-const NOT_IMPLEMENTED = 238;
-// How long a take-over marker blocks other callers from taking over the same claim.
-const TAKEOVER_LEASE_MS = 10_000;
-// A racing delete between our failed insert and our read can only repeat so often.
-const MAX_PUT_ATTEMPTS = 3;
-// A holder completes its claim without re-reading it only while the claim has at least this long
-// to live: room for clock skew between containers and for the write's own trip.
-const CLAIM_SAFETY_MARGIN_MS = 1_000;
-
+// A racing release between our insert and our read, or a take-over lost to another, can only
+// repeat so often before the caller is told the key is busy.
+const MAX_CLAIM_ATTEMPTS = 3;
 // Claims remembered past their call (after a failure) before the stale ones are forgotten.
 const MAX_REMEMBERED = 1_000;
 
-/** What an instance remembers of a claim it made. */
+/** A claim this instance made: its generation, and when others may take it over (epoch ms). */
 interface Claim {
   readonly generation: string;
-  /** When others may take the claim over (epoch ms): its in-progress expiry, else its expiry. */
   readonly staleAt: number;
 }
 
+interface ClaimRequest {
+  readonly document: IdempotencyDocument;
+  /** Generations of this instance's own earlier claims on the key that it may take back. */
+  readonly earlier: readonly string[];
+}
+
+interface Transition {
+  readonly key: string;
+  readonly generation: string;
+  readonly update?: Document;
+}
+
 const claimOf = (document: IdempotencyDocument): Claim => ({
-  generation: document.generation ?? '',
+  generation: document.generation,
   staleAt: Math.min(
     document.inProgressExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
     document.expiresAt.getTime(),
@@ -81,81 +89,103 @@ const claimOf = (document: IdempotencyDocument): Claim => ({
 });
 
 const isDuplicateKey = (error: unknown): boolean =>
-  error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+  (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 
 /** Whether a stored record may be replaced: expired, or in progress past its in-progress expiry. */
-const isClaimable = (existing: IdempotencyDocument, now: Date): boolean =>
-  existing.expiresAt <= now ||
+const isClaimable = (existing: IdempotencyDocument, now: number): boolean =>
+  existing.expiresAt.getTime() <= now ||
   (existing.status === IdempotencyRecordStatus.INPROGRESS &&
     existing.inProgressExpiresAt !== undefined &&
-    existing.inProgressExpiresAt <= now);
+    existing.inProgressExpiresAt.getTime() <= now);
+
+/** The filter of one claim as it was made: by `_id`, served by the `_id` index. */
+const heldClaim = (key: string, generation: string): Document => ({
+  _id: key,
+  generation,
+  status: IdempotencyRecordStatus.INPROGRESS,
+});
 
 /**
- * A MongoDB store for Powertools idempotency records.
+ * A MongoDB store for Powertools idempotency records, one document per key.
  *
- * - `saveInProgress` succeeds atomically only when the key is absent, expired, or INPROGRESS past
- *   its in-progress expiry (a crashed or timed-out holder). Every decision rests on inserts into a
- *   unique `_id` (the record itself, or a take-over marker per claim generation), so two callers
- *   can never both win, even on servers whose conditional updates are not atomic.
- * - Otherwise it throws `IdempotencyItemAlreadyExistsError` carrying the existing record, so the
- *   caller needs no second read.
- * - Expired records are ignored by every read and removed by a TTL index on `expiresAt`. Where the
- *   server has no TTL indexes (FerretDB v1), a warning is logged once and expired records stay
- *   until taken over; correctness does not depend on their removal.
+ * Every operation is a single-document write in the form MongoDB makes atomic and serves from the
+ * `_id` index (see `docs/idempotency-store.md` for the state diagram):
  *
- * @example
- * ```ts
- * const persistenceStore = new MongoPersistenceLayer({ collection: db.collection('idempotency') });
- * const storeOrder = makeIdempotent(fn, { persistenceStore, config });
- * ```
+ * - **claim**: insert into the unique `_id`. Exactly one of concurrent claimants wins.
+ * - **take over** a record that expired, or whose holder ran out of time: replace it with the
+ *   filter `{ _id, generation, status }` of the record that was judged stale. On MongoDB exactly
+ *   one taker matches; FerretDB v1 reads, then writes, so there two may both proceed. The orders
+ *   collection's insert-only write keeps even that from storing an order twice.
+ * - **complete** and **release**: update or delete with the filter `{ _id, generation, status:
+ *   INPROGRESS }`. A holder whose claim was taken over matches nothing: it can neither complete nor
+ *   delete the new holder's claim.
+ *
+ * The claims, completions and releases of one batch's records go out as one command each (see
+ * {@link Coalescer}); each record still gets its own outcome. A key that exists makes the claim
+ * throw `IdempotencyItemAlreadyExistsError` carrying the existing record, so Powertools needs no
+ * second read.
+ *
+ * Expired records are ignored by every decision and removed by a TTL index on `expiresAt`,
+ * created by {@link MongoPersistenceLayer.ensureIndexes} apart from the order path: where it cannot
+ * be made (no privilege, a conflicting index, FerretDB v1 has no TTL indexes), orders go on and
+ * expired records stay until taken over.
  */
 export class MongoPersistenceLayer extends BasePersistenceLayer {
-  readonly #collection: Collection<IdempotencyDocument>;
+  readonly #ref: CollectionRef;
   readonly #operationTimeoutMs: () => number | undefined;
   readonly #logger: PersistenceLogger;
-  #indexes: Promise<void> | undefined;
   readonly #now: () => number;
-  // The claims this instance holds, so it never completes or releases a claim that another caller
-  // took over after ours went stale.
+  #indexes: Promise<void> | undefined;
+  // The claims this instance holds, by key: completion and release name their generation.
   readonly #claims = new Map<string, Claim>();
   // Claims whose insert or replace got no answer (a reset, a timeout): they may be stored.
   readonly #unanswered = new Map<string, Claim>();
-  // Calls at work on each key, from the claim to its completion or release: a record of the
-  // running batch that finds another at work on its order never takes that claim for its own.
+  // Calls at work on each key, from the claim to its completion or release: a record that finds
+  // a batch-mate at work on its order never takes that claim for its own.
   readonly #inFlight = new Map<string, number>();
+  readonly #claimer = new Coalescer<ClaimRequest, void>((requests) => this.#claimAll(requests));
+  readonly #completer = new Coalescer<Transition, void>(
+    (items) => this.#transitionAll('update', items),
+    { maxItems: MAX_UPDATE_STATEMENTS },
+  );
+  readonly #releaser = new Coalescer<Transition, void>(
+    (items) => this.#transitionAll('delete', items),
+    { maxItems: MAX_UPDATE_STATEMENTS },
+  );
 
   constructor(options: MongoPersistenceLayerOptions) {
     super();
-    this.#collection = options.collection;
+    this.#ref = { db: options.db, collectionName: options.collectionName };
     this.#operationTimeoutMs = options.operationTimeoutMs ?? (() => undefined);
     this.#logger = options.logger ?? console;
     this.#now = options.now ?? Date.now;
   }
 
   /**
-   * Creates the TTL index once per instance. Called before the first write; a failure other than
-   * "not implemented" is retried on the next call rather than remembered.
+   * Creates the TTL index, once per instance, and never fails: the order path does not wait for
+   * it, and a failure (a conflicting index, no `createIndex` privilege, a server without TTL
+   * indexes, the network) is logged once with its code. `npm run db:indexes` makes the index as an
+   * operator and says how to fix a conflict.
    */
   ensureIndexes(): Promise<void> {
-    this.#indexes ??= this.#collection
-      .createIndex(
-        { expiresAt: 1 },
-        { name: 'expiresAt_ttl', expireAfterSeconds: 0, ...this.#bounded() },
-      )
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (error instanceof MongoServerError && error.code === NOT_IMPLEMENTED) {
-            this.#logger.warn(
-              'MongoDB server does not support TTL indexes; expired idempotency records will not be deleted automatically',
-              { collection: this.#collection.collectionName },
-            );
-            return;
-          }
-          this.#indexes = undefined;
-          throw error;
-        },
-      );
+    this.#indexes ??= (async () => {
+      const collection = collectionOf(this.#ref);
+      for (const { key, options } of IDEMPOTENCY_INDEXES) {
+        try {
+          await collection.createIndex(key, options);
+        } catch (error) {
+          this.#logger.warn(
+            'idempotency index not created; orders go on, expired records stay until taken over',
+            {
+              collection: this.#ref.collectionName,
+              index: options.name,
+              code: (error as { code?: unknown }).code,
+              error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            },
+          );
+        }
+      }
+    })();
     return this.#indexes;
   }
 
@@ -167,14 +197,13 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     const key = document._id;
     // A claim of ours may be what we meet: one whose completion or release failed, or one whose
     // answer was lost though the server stored it. Taking it back spares the retry an "in
-    // progress" until it expires; only a call alone on the key may do so.
+    // progress" until it goes stale; only a call alone on the key may do so.
     const earlier = this.#inFlight.has(key)
       ? []
       : [this.#claims.get(key), this.#unanswered.get(key)].flatMap((c) => c?.generation ?? []);
     this.#enter(key);
     try {
-      await this.ensureIndexes();
-      await this.#claim(document, earlier);
+      await this.#claimer.submit({ document, earlier });
       this.#unanswered.delete(key);
     } catch (error) {
       this.#leave(key);
@@ -182,64 +211,8 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
   }
 
-  /** Stores `document` as the key's claim, or throws `IdempotencyItemAlreadyExistsError`. */
-  async #claim(document: IdempotencyDocument, earlier: readonly string[]): Promise<void> {
-    // A write that failed without an answer may have been stored all the same.
-    const unanswered = (error: unknown): never => {
-      this.#unanswered.set(document._id, claimOf(document));
-      throw error;
-    };
-    for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
-      if (await this.#insert(document).catch(unanswered)) return this.#remember(document);
-      const existing = await this.#collection.findOne({ _id: document._id }, this.#bounded());
-      if (existing === null) continue; // released between our insert and our read
-      const claimable = isClaimable(existing, new Date(this.#now()));
-      if (
-        !claimable &&
-        existing.status === IdempotencyRecordStatus.INPROGRESS &&
-        existing.validation === document.validation &&
-        earlier.includes(existing.generation ?? '')
-      ) {
-        return this.#remember(existing);
-      }
-      if (!claimable) {
-        throw new IdempotencyItemAlreadyExistsError(
-          `Failed to put record for already existing idempotency key: ${document._id}`,
-          this.#toRecord(existing),
-        );
-      }
-      // Expired, or abandoned in progress. Only the claimant that inserts the take-over marker
-      // for this generation may replace it: an insert on a unique _id is atomic on every
-      // MongoDB-compatible server, a conditional update is not (FerretDB v1 reads, then writes).
-      const marker: TakeoverMarker = {
-        // The time bucket bounds a failed take-over (marker written, replace lost to a fault or a
-        // crash) to one lease: afterwards another caller may try again.
-        _id: `${document._id}#takeover#${existing.generation ?? existing.expiresAt.getTime()}#${Math.floor(this.#now() / TAKEOVER_LEASE_MS)}`,
-        status: 'TAKEOVER',
-        expiresAt: document.expiresAt,
-      };
-      if (!(await this.#insert(marker))) {
-        throw new IdempotencyItemAlreadyExistsError(
-          `Another caller is taking over idempotency key: ${document._id}`,
-          this.#toRecord(existing),
-        );
-      }
-      const replaced = await this.#collection
-        .replaceOne(
-          { _id: document._id, generation: existing.generation },
-          document,
-          this.#bounded(),
-        )
-        .catch(unanswered);
-      if (replaced.matchedCount === 1) return this.#remember(document);
-    }
-    throw new IdempotencyItemAlreadyExistsError(
-      `Failed to put record for contended idempotency key: ${document._id}`,
-    );
-  }
-
   protected override async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
-    const existing = await this.#collection.findOne({ _id: idempotencyKey }, this.#bounded());
+    const existing = await this.#findOne(idempotencyKey);
     if (existing === null) {
       throw new IdempotencyItemNotFoundError('Item does not exist in persistence store');
     }
@@ -248,89 +221,169 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
 
   protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const document = this.#toDocument(record);
-    try {
-      // Completes only our own claim: if a slow invocation was taken over, the new holder
-      // completes. While the claim is young nobody can have taken it over, so the read is spared:
-      // a new order then costs three commands (claim, order, completion). A completion that the
-      // server applies only after a take-over is harmless: it follows our order write, and the
-      // taker's own write of the same order finds it stored (or conflicts, and then cannot
-      // release a completed record).
-      if (this.#isYoung(document._id) || (await this.#holdsClaim(document._id))) {
-        await this.#collection.updateOne(
-          { _id: document._id },
-          {
-            $set: {
-              status: document.status,
-              expiresAt: document.expiresAt,
-              data: document.data ?? null,
-              ...(document.validation === undefined ? {} : { validation: document.validation }),
-            },
-            $unset: { inProgressExpiresAt: '' },
-          },
-          this.#bounded(),
-        );
-      }
-      this.#claims.delete(document._id);
-    } finally {
-      this.#leave(document._id);
-    }
+    await this.#transition(this.#completer, document._id, {
+      $set: {
+        status: document.status,
+        expiresAt: document.expiresAt,
+        data: document.data ?? null,
+        ...(document.validation === undefined ? {} : { validation: document.validation }),
+      },
+      $unset: { inProgressExpiresAt: '' },
+    });
   }
 
   protected override async _deleteRecord(record: IdempotencyRecord): Promise<void> {
-    const key = record.idempotencyKey;
+    // Only our own claim in progress is released; a completed record is never removed by a failure.
+    await this.#transition(this.#releaser, record.idempotencyKey);
+  }
+
+  /** Completes or releases this instance's claim on `key`; one conditional write, coalesced. */
+  async #transition(
+    coalescer: Coalescer<Transition, void>,
+    key: string,
+    update?: Document,
+  ): Promise<void> {
     try {
-      // Only our own in-progress claim is released; a completed record is never removed by a failure.
-      if (await this.#holdsClaim(key, IdempotencyRecordStatus.INPROGRESS)) {
-        await this.#collection.deleteOne({ _id: key }, this.#bounded());
-      }
+      const claim = this.#claims.get(key);
+      if (claim === undefined) return;
+      await coalescer.submit({ key, generation: claim.generation, update });
       this.#claims.delete(key);
     } finally {
       this.#leave(key);
     }
   }
 
+  /** One `insert` for every claim of the turn; one `find` for the keys that already existed. */
+  async #claimAll(requests: readonly ClaimRequest[]): Promise<(undefined | Error)[]> {
+    const documents = requests.map(({ document }) => document);
+    const { errors } = await runWriteCommand(this.#ref, 'insert', documents, this.#signal()).catch(
+      (error: unknown) => {
+        // No answer: any of these claims may be stored, and is ours to take back.
+        for (const document of documents) this.#unanswered.set(document._id, claimOf(document));
+        throw error;
+      },
+    );
+    const taken = requests.filter((_, index) => isDuplicateKey(errors[index]));
+    const existing =
+      taken.length === 0
+        ? new Map<string, IdempotencyDocument>()
+        : await this.#findMany(taken.map(({ document }) => document._id)).catch(
+            (error: unknown) => error as Error,
+          );
+    return Promise.all(
+      requests.map(async (request, index) => {
+        const error = errors[index];
+        if (error === undefined) return this.#remember(request.document);
+        if (!isDuplicateKey(error)) return error;
+        if (existing instanceof Error) return existing;
+        return this.#settle(request, existing.get(request.document._id) ?? null).catch(
+          (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
+        );
+      }),
+    );
+  }
+
   /**
-   * Whether the stored record is still the claim this instance made (and, if given, in `status`).
-   * Read by `_id`, then written by `_id`: servers without a compound-filter plan (FerretDB v1 scans
-   * the whole collection for `{ _id, generation }`) serve both from the `_id` index. The moment
-   * between the read and the write matters only to a holder already past its in-progress expiry,
-   * and the insert-only order write keeps even that from storing an order twice.
+   * Decides a claim whose key exists: our own lost claim is taken back, a live record refuses it,
+   * a stale one is taken over. The rare paths (a record released or taken over meanwhile) go on
+   * alone, not coalesced.
    */
-  async #holdsClaim(key: string, status?: IdempotencyDocument['status']): Promise<boolean> {
-    const claim = this.#claims.get(key);
-    if (claim === undefined) return false;
-    const stored = await this.#collection.findOne(
-      { _id: key },
-      { projection: { generation: 1, status: 1 }, ...this.#bounded() },
-    );
-    return (
-      stored?.generation === claim.generation && (status === undefined || stored.status === status)
-    );
-  }
-
-  /** Whether our claim on `key` is far enough from going stale that no one can have taken it over. */
-  #isYoung(key: string): boolean {
-    const claim = this.#claims.get(key);
-    return claim !== undefined && this.#now() < claim.staleAt - CLAIM_SAFETY_MARGIN_MS;
-  }
-
-  /** Inserts a document; `false` when its _id exists. */
-  async #insert(document: IdempotencyDocument | TakeoverMarker): Promise<boolean> {
-    try {
-      // Markers share the records' collection (and their TTL index); only their _id differs.
-      const collection = this.#collection as unknown as Collection<
-        IdempotencyDocument | TakeoverMarker
-      >;
-      await collection.insertOne(document, this.#bounded());
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
+  async #settle(request: ClaimRequest, found: IdempotencyDocument | null): Promise<undefined> {
+    const { document } = request;
+    let existing = found;
+    for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+      if (existing === null) {
+        // Released between our insert and our read.
+        const { errors } = await this.#write('insert', [document]);
+        if (errors[0] === undefined) return this.#remember(document);
+        if (!isDuplicateKey(errors[0])) throw errors[0];
+        existing = await this.#findOne(document._id);
+        continue;
+      }
+      const stale = isClaimable(existing, this.#now());
+      if (
+        !stale &&
+        existing.status === IdempotencyRecordStatus.INPROGRESS &&
+        existing.validation === document.validation &&
+        request.earlier.includes(existing.generation)
+      ) {
+        return this.#remember(existing);
+      }
+      if (!stale) {
+        throw new IdempotencyItemAlreadyExistsError(
+          `Failed to put record for already existing idempotency key: ${document._id}`,
+          this.#toRecord(existing),
+        );
+      }
+      const { _id, ...replacement } = document;
+      const replaced = await collectionOf<IdempotencyDocument>(this.#ref)
+        .replaceOne(
+          { _id, generation: existing.generation, status: existing.status },
+          replacement,
+          this.#bounded(),
+        )
+        .catch((error: unknown) => {
+          this.#unanswered.set(_id, claimOf(document));
+          throw error;
+        });
+      if (replaced.matchedCount === 1) return this.#remember(document);
+      existing = await this.#findOne(_id);
     }
+    throw new IdempotencyItemAlreadyExistsError(
+      `Failed to put record for contended idempotency key: ${document._id}`,
+    );
   }
 
-  #remember(document: IdempotencyDocument): void {
+  /** One `update` or `delete` command for the turn's completions or releases. */
+  async #transitionAll(
+    kind: 'update' | 'delete',
+    items: readonly Transition[],
+  ): Promise<(undefined | Error)[]> {
+    const statements = items.map(({ key, generation, update }) =>
+      kind === 'update'
+        ? { q: heldClaim(key, generation), u: update }
+        : { q: heldClaim(key, generation), limit: 1 },
+    );
+    const { n, errors } = await this.#write(kind, statements);
+    if (n < items.length - errors.filter(Boolean).length) {
+      // Taken over after going stale: the new holder completes the key.
+      this.#logger.info('claims no longer held; left to their new holder', {
+        operation: kind === 'update' ? 'complete' : 'release',
+        claims: items.length,
+        matched: n,
+      });
+    }
+    return errors.map((error) => error);
+  }
+
+  #write(kind: 'insert' | 'update' | 'delete', statements: readonly Document[]) {
+    return runWriteCommand(this.#ref, kind, statements, this.#signal());
+  }
+
+  async #findMany(keys: readonly string[]): Promise<Map<string, IdempotencyDocument>> {
+    const unique = [...new Set(keys)];
+    // One key is an equality on `_id` (FerretDB v1 serves only that from its index); several, $in.
+    // limit = batch size: one round trip, the cursor closed by the server.
+    const found = await collectionOf<IdempotencyDocument>(this.#ref)
+      .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
+        limit: unique.length,
+        batchSize: unique.length,
+        ...abortAfter(this.#operationTimeoutMs()),
+      })
+      .toArray();
+    return new Map(found.map((document) => [document._id, document]));
+  }
+
+  #findOne(key: string): Promise<IdempotencyDocument | null> {
+    return collectionOf<IdempotencyDocument>(this.#ref).findOne(
+      { _id: key },
+      abortAfter(this.#operationTimeoutMs()),
+    );
+  }
+
+  #remember(document: IdempotencyDocument): undefined {
     this.#claims.set(document._id, claimOf(document));
+    return undefined;
   }
 
   #enter(key: string): void {
@@ -345,7 +398,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   }
 
   // Failures leave claims behind until their key comes back to this container, which it may never
-  // do. A stale claim can be neither completed fast nor taken back, so it is safe to forget.
+  // do. A stale claim can be neither completed nor taken back, so it is safe to forget.
   #forgetStale(): void {
     const now = this.#now();
     for (const claims of [this.#claims, this.#unanswered]) {
@@ -355,17 +408,21 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
   }
 
-  // Cast: the driver honours `signal` on every operation, its types declare it on reads only.
-  #bounded(): InsertOneOptions {
-    return abortAfter(this.#operationTimeoutMs()) as InsertOneOptions;
+  #signal(): AbortSignal | undefined {
+    return abortAfter(this.#operationTimeoutMs()).signal;
   }
 
-  #toDocument(record: IdempotencyRecord): IdempotencyDocument {
+  // Cast: the driver honours `signal` on every operation; its types declare it on reads only.
+  #bounded(): CommandOperationOptions {
+    return abortAfter(this.#operationTimeoutMs()) as CommandOperationOptions;
+  }
+
+  #toDocument(record: IdempotencyRecord): Omit<IdempotencyDocument, 'generation'> {
     const status = record.getStatus();
     if (status === IdempotencyRecordStatus.EXPIRED) {
       throw new IdempotencyUnknownError('An expired record cannot be stored');
     }
-    const document: IdempotencyDocument = {
+    const document: Omit<IdempotencyDocument, 'generation'> = {
       _id: record.idempotencyKey,
       status,
       expiresAt: new Date((record.expiryTimestamp ?? 0) * 1000),

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { defaultSettings } from '../../infra/settings.js';
+import { defaultSettings, POISON_MESSAGES, type PoisonMessages } from '../../infra/settings.js';
 import { ConfigurationError } from './errors.js';
 
 /** Where the MongoDB connection string comes from. */
@@ -7,15 +7,23 @@ export type MongoUriSource =
   | { readonly kind: 'value'; readonly uri: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
-/** The consumer's settings, read from the environment once per container. */
-export interface ConsumerConfig {
+/** The settings both Lambdas read: where MongoDB is, and how much to log. */
+export interface SharedConfig {
   readonly mongoUri: MongoUriSource;
   readonly databaseName: string;
+  readonly logLevel: LogLevel;
+}
+
+/** The consumer's settings, read from the environment once per container. */
+export interface ConsumerConfig extends SharedConfig {
   readonly ordersCollection: string;
   readonly idempotencyCollection: string;
   readonly idempotencyExpirySeconds: number;
   readonly mongoMaxPoolSize: number;
-  readonly logLevel: LogLevel;
+  /** Where poison messages go; with `dead-letter-now`, the DLQ they are copied to. */
+  readonly poisonMessages:
+    | { readonly policy: 'dead-letter-now'; readonly deadLetterQueueUrl: string }
+    | { readonly policy: 'redrive' };
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
@@ -29,6 +37,7 @@ export const configDefaults = {
   IDEMPOTENCY_COLLECTION: 'idempotency',
   IDEMPOTENCY_EXPIRY_SECONDS: defaultSettings.idempotencyExpirySeconds,
   MONGO_MAX_POOL_SIZE: defaultSettings.mongoMaxPoolSize,
+  POISON_MESSAGES: defaultSettings.poisonMessages,
   LOG_LEVEL: 'INFO',
 } as const;
 
@@ -99,11 +108,26 @@ const mongoUriSource = (env: Env): MongoUriSource => {
   return { kind: 'value', uri: assertMongoUri('MONGO_URI', uri) };
 };
 
+const poisonMessagesOf = (env: Env): ConsumerConfig['poisonMessages'] => {
+  const policy = read(env, 'POISON_MESSAGES') ?? configDefaults.POISON_MESSAGES;
+  if (!(POISON_MESSAGES as readonly string[]).includes(policy)) {
+    fail(`POISON_MESSAGES must be one of ${POISON_MESSAGES.join(', ')}`);
+  }
+  if ((policy as PoisonMessages) === 'redrive') return { policy: 'redrive' };
+  const deadLetterQueueUrl = read(env, 'DLQ_URL');
+  if (deadLetterQueueUrl === undefined || !/^https?:\/\/\S+$/.test(deadLetterQueueUrl)) {
+    return fail(
+      'DLQ_URL must be the dead-letter queue URL when POISON_MESSAGES is dead-letter-now',
+    );
+  }
+  return { policy: 'dead-letter-now', deadLetterQueueUrl };
+};
+
 /**
- * Reads and validates the environment. Throws {@link ConfigurationError} with one line naming the
- * first bad variable; the message never contains a variable's value.
+ * Reads and validates the settings both Lambdas share. Throws {@link ConfigurationError} with one
+ * line naming the first bad variable; the message never contains a variable's value.
  */
-export const loadConfig = (env: Env): ConsumerConfig => {
+export const loadSharedConfig = (env: Env): SharedConfig => {
   const logLevel = (read(env, 'LOG_LEVEL') ?? configDefaults.LOG_LEVEL).toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -111,10 +135,16 @@ export const loadConfig = (env: Env): ConsumerConfig => {
   return {
     mongoUri: mongoUriSource(env),
     databaseName: name(env, 'MONGO_DB_NAME', DATABASE_NAME),
-    ordersCollection: name(env, 'ORDERS_COLLECTION', COLLECTION_NAME),
-    idempotencyCollection: name(env, 'IDEMPOTENCY_COLLECTION', COLLECTION_NAME),
-    idempotencyExpirySeconds: integer(env, 'IDEMPOTENCY_EXPIRY_SECONDS', 60, 30 * 24 * 60 * 60),
-    mongoMaxPoolSize: integer(env, 'MONGO_MAX_POOL_SIZE', 1, 100),
     logLevel: logLevel as LogLevel,
   };
 };
+
+/** Reads and validates the consumer's environment, as {@link loadSharedConfig} does. */
+export const loadConfig = (env: Env): ConsumerConfig => ({
+  ...loadSharedConfig(env),
+  ordersCollection: name(env, 'ORDERS_COLLECTION', COLLECTION_NAME),
+  idempotencyCollection: name(env, 'IDEMPOTENCY_COLLECTION', COLLECTION_NAME),
+  idempotencyExpirySeconds: integer(env, 'IDEMPOTENCY_EXPIRY_SECONDS', 60, 30 * 24 * 60 * 60),
+  mongoMaxPoolSize: integer(env, 'MONGO_MAX_POOL_SIZE', 1, 100),
+  poisonMessages: poisonMessagesOf(env),
+});

@@ -1,7 +1,7 @@
 /**
- * Why a record failed, decided here and nowhere else. Every failure puts the record in
- * `batchItemFailures`; `retryable` says whether another delivery can succeed, which drives the log
- * level and lets operators tell poison messages from transient trouble.
+ * Why a record failed, decided in `classifyFailure` and nowhere else. `retryable` says whether
+ * another delivery can succeed: a retryable failure goes back to the queue (`batchItemFailures`);
+ * one that is not (poison) is dead-lettered at once with its reason, where the settings allow.
  */
 export abstract class OrderProcessingError extends Error {
   /** Short machine-readable reason, logged and shown by `npm run dlq -- list`. */
@@ -49,13 +49,16 @@ export class OrderInProgressError extends OrderProcessingError {
   readonly reason = 'order-in-progress';
   readonly retryable = true;
 
-  constructor(orderId: string, options?: ErrorOptions) {
-    super(`Order ${orderId} is being processed by another delivery`, options);
+  constructor(orderId: string, options?: ErrorOptions & { readonly detail?: string }) {
+    super(
+      `Order ${orderId} ${options?.detail ?? 'is being processed by another delivery'}`,
+      options,
+    );
     this.name = 'OrderInProgressError';
   }
 }
 
-/** MongoDB (or another dependency) failed or answered too late; retry later. */
+/** MongoDB was unreachable, timed out, cleared its pool or was not primary; retry later. */
 export class DependencyUnavailableError extends OrderProcessingError {
   readonly reason = 'dependency-unavailable';
   readonly retryable = true;
@@ -63,6 +66,20 @@ export class DependencyUnavailableError extends OrderProcessingError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'DependencyUnavailableError';
+  }
+}
+
+/**
+ * Anything else: a bug, or a failure nobody foresaw. The record goes back to the queue (nothing is
+ * lost), and the error is logged with its stack and counted, for a person to look at.
+ */
+export class InternalError extends OrderProcessingError {
+  readonly reason = 'internal-error';
+  readonly retryable = true;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InternalError';
   }
 }
 

@@ -69,13 +69,27 @@ export const toOrderDocument = (
   sqs_message_id: source.messageId,
 });
 
-// Legacy documents hold plain numbers; a reader may also have stored Decimal128 or Long.
-const amount = (value: unknown): number | undefined => {
-  if (typeof value === 'number') return value;
-  if (value !== null && typeof value === 'object' && 'toString' in value)
-    return Number(String(value));
-  return undefined;
+// A stored number as text: plain numbers, and the Decimal128 or Long a reader may have written.
+const textOf = (value: unknown): string =>
+  typeof value === 'number' || (typeof value === 'object' && value !== null) ? String(value) : '';
+
+/**
+ * A stored amount in exact millionths: the document's `<field>_micros` (int64) where it has one,
+ * else its legacy `<field>` (a number, or a reader's Decimal128) when written with at most 6
+ * decimals. `undefined` when neither is such an amount: it then equals nothing.
+ */
+const storedMicros = (
+  document: Readonly<Record<string, unknown>>,
+  field: string,
+): bigint | undefined => {
+  const micros = textOf(document[`${field}_micros`]);
+  if (/^\d+$/.test(micros)) return BigInt(micros);
+  const units = /^(\d+)(?:\.(\d{1,6}))?$/.exec(textOf(document[field]));
+  return units ? BigInt(`${units[1]}${(units[2] ?? '').padEnd(MICROS_DIGITS, '0')}`) : undefined;
 };
+
+const sameQuantity = (value: unknown, quantity: number): boolean =>
+  (typeof value === 'object' && value !== null ? Number(String(value)) : value) === quantity;
 
 const instant = (value: unknown): number | undefined => {
   if (value instanceof Date) return value.getTime();
@@ -86,23 +100,27 @@ const instant = (value: unknown): number | undefined => {
 /**
  * Compares the order content of a stored document (ours, or the legacy service's with plain
  * numbers) with a new one. Returns the first field that differs, or `undefined` when they are the
- * same order. Bookkeeping fields (status, dates, message id) are not content.
+ * same order. Money is compared exactly, in millionths; timestamps as instants. Bookkeeping fields
+ * (status, dates, message id) are not content.
  */
 export const differingField = (
   stored: Readonly<Record<string, unknown>>,
   incoming: OrderDocument,
 ): string | undefined => {
   if (stored.user_id !== incoming.user_id) return 'user_id';
-  if (amount(stored.total_amount) !== incoming.total_amount) return 'total_amount';
+  if (storedMicros(stored, 'total_amount') !== incoming.total_amount_micros.toBigInt()) {
+    return 'total_amount';
+  }
   if (instant(stored.timestamp) !== instant(incoming.timestamp)) return 'timestamp';
   const items = stored.items;
   if (!Array.isArray(items) || items.length !== incoming.items.length) return 'items';
   for (const [index, item] of incoming.items.entries()) {
     const other = items[index] as Record<string, unknown> | undefined;
     if (
-      other?.item_id !== item.item_id ||
-      amount(other.quantity) !== item.quantity ||
-      amount(other.price) !== item.price
+      other === undefined ||
+      other.item_id !== item.item_id ||
+      !sameQuantity(other.quantity, item.quantity) ||
+      storedMicros(other, 'price') !== item.price_micros.toBigInt()
     ) {
       return `items[${index}]`;
     }

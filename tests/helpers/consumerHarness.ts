@@ -2,10 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { MongoClient } from 'mongodb';
 import { createConsumerDependencies } from '../../lambda/consumer/createConsumerDependencies.js';
 import {
+  type ConsumerDependencies,
   type ConsumerHandler,
   createConsumerHandler,
 } from '../../lambda/consumer/createConsumerHandler.js';
+import type { SendMessageBatch } from '../../lambda/consumer/DeadLetterQueue.js';
 import { loadConfig } from '../../lambda/shared/config.js';
+import { CountingMetrics } from '../../local/CountingMetrics.js';
 
 /** A log line the consumer wrote, parsed. */
 export type LogLine = Record<string, unknown> & { level: string; message: string };
@@ -22,17 +25,58 @@ export const createCapturingLogger = (): { logger: Logger; lines: LogLine[] } =>
   return { logger, lines };
 };
 
+/** Options of {@link testConsumerDependencies} and {@link createTestConsumer}. */
+export interface TestConsumerOptions {
+  /** The consumer's environment beyond MONGO_URI and MONGO_DB_NAME. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Sends dead letters (with DLQ_URL in `environment`); without it, `redrive`. */
+  readonly sendMessageBatch?: SendMessageBatch;
+  readonly logger?: Logger;
+}
+
+/**
+ * The consumer's dependencies on a test database, built as `lambda/consumer/handler.ts` builds
+ * them, with the metrics counted in memory. Poison messages take the queue's redrive unless the
+ * test gives a way to send dead letters.
+ */
+export const testConsumerDependencies = (
+  client: MongoClient,
+  databaseName: string,
+  options: TestConsumerOptions & { readonly logger: Logger },
+): { deps: ConsumerDependencies; metrics: Map<string, number> } => {
+  const metrics = new CountingMetrics();
+  const config = loadConfig({
+    MONGO_URI: 'mongodb://127.0.0.1:27017',
+    MONGO_DB_NAME: databaseName,
+    POISON_MESSAGES: options.sendMessageBatch === undefined ? 'redrive' : 'dead-letter-now',
+    ...options.environment,
+  });
+  const sendMessageBatch: SendMessageBatch =
+    options.sendMessageBatch ??
+    (() => Promise.reject(new Error('this test consumer sends no dead letters')));
+  const deps = createConsumerDependencies({
+    config,
+    client,
+    logger: options.logger,
+    metrics,
+    sendMessageBatch,
+  });
+  return { deps, metrics: metrics.counts };
+};
+
 /**
  * One simulated consumer container on a test database: the real handler with real dependencies,
- * as `lambda/consumer/handler.ts` builds them, except that the logger is captured.
+ * except that the logger and the metrics are captured.
  */
 export const createTestConsumer = (
   client: MongoClient,
   databaseName: string,
-  uri = 'mongodb://127.0.0.1:27017',
-): { handler: ConsumerHandler; lines: LogLine[] } => {
+  options: TestConsumerOptions = {},
+): { handler: ConsumerHandler; lines: LogLine[]; metrics: Map<string, number> } => {
   const { logger, lines } = createCapturingLogger();
-  const config = loadConfig({ MONGO_URI: uri, MONGO_DB_NAME: databaseName });
-  const handler = createConsumerHandler(createConsumerDependencies(config, client, logger));
-  return { handler, lines };
+  const { deps, metrics } = testConsumerDependencies(client, databaseName, {
+    ...options,
+    logger: options.logger ?? logger,
+  });
+  return { handler: createConsumerHandler(deps), lines, metrics };
 };

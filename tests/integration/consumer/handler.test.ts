@@ -222,7 +222,7 @@ describe('consumer handler against a real MongoDB', () => {
   it('stores an order sent twice in one batch once, and the retried copy succeeds', async () => {
     // A database of its own, so its idempotency records are this test's only ones.
     const databaseName = `${database.databaseName}_twice`;
-    const { handler, lines } = createTestConsumer(database.client, databaseName, database.uri);
+    const { handler, lines } = createTestConsumer(database.client, databaseName);
     const event = orderEventFactory();
     const copies = [sqsRecordFactory(event), sqsRecordFactory(event)];
 
@@ -278,7 +278,7 @@ describe('consumer handler against a real MongoDB', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const orderOf = new Map(records.map((r) => [r.messageId, JSON.parse(r.body).order_id]));
-    const stored = lines.filter((line) => line.message === 'order stored');
+    const stored = lines.filter((line) => line.outcome === 'created');
     expect(stored).toHaveLength(100);
     for (const line of stored) expect(line.order_id).toBe(orderOf.get(String(line.messageId)));
     expect(
@@ -286,12 +286,12 @@ describe('consumer handler against a real MongoDB', () => {
     ).toBe(100);
   });
 
-  it('spends three MongoDB commands on a new order and two on a duplicate', async () => {
+  it('spends three MongoDB commands on a new order and three on a duplicate', async () => {
     // Prepare: a client of our own, so only this consumer's commands are counted
     const monitored = new MongoClient(database.uri, { monitorCommands: true });
     const commands: string[] = [];
     monitored.on('commandStarted', (event) => commands.push(event.commandName));
-    const { handler } = createTestConsumer(monitored, database.databaseName, database.uri);
+    const { handler } = createTestConsumer(monitored, database.databaseName);
     await handler(sqsEventFactory([sqsRecordFactory(orderEventFactory())]), lambdaContextFactory());
     const record = sqsRecordFactory(orderEventFactory());
 
@@ -307,7 +307,7 @@ describe('consumer handler against a real MongoDB', () => {
       // Assess
       expect([...created.batchItemFailures, ...duplicate.batchItemFailures]).toEqual([]);
       expect(forNew).toEqual(['insert', 'insert', 'update']);
-      expect(forDuplicate).toEqual(['insert', 'find']);
+      expect(forDuplicate).toEqual(['insert', 'find', 'find']);
     } finally {
       await monitored.close();
     }
@@ -319,11 +319,7 @@ describe('consumer handler against a real MongoDB', () => {
       maxPoolSize: 5,
       appName: 'test',
     });
-    const { handler, lines } = createTestConsumer(
-      unreachable,
-      database.databaseName,
-      'mongodb://127.0.0.1:9/',
-    );
+    const { handler, lines } = createTestConsumer(unreachable, database.databaseName);
     const records = Array.from({ length: 5 }, () => sqsRecordFactory(orderEventFactory()));
     const remainingMs = 4_000;
     const started = Date.now();

@@ -1,46 +1,35 @@
 import type { MongoClient } from 'mongodb';
-import { createConsumerDependencies } from '../../../lambda/consumer/createConsumerDependencies.js';
 import {
   type ConsumerHandler,
   createConsumerHandler,
 } from '../../../lambda/consumer/createConsumerHandler.js';
-import { type LogLevel, loadConfig } from '../../../lambda/shared/config.js';
+import { configDefaults, type LogLevel } from '../../../lambda/shared/config.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
-import type { OrderDocument } from '../../../lambda/shared/orderDocument.js';
-import { HookedOrdersRepository } from './HookedOrdersRepository.js';
+import { testConsumerDependencies } from '../../helpers/consumerHarness.js';
+import { HookedOrderStore } from './HookedOrderStore.js';
 
 /** A consumer as one Lambda container builds it, with its order writes observable. */
 export interface TestConsumer {
   readonly handler: ConsumerHandler;
-  readonly orders: HookedOrdersRepository;
+  readonly orders: HookedOrderStore;
 }
 
 /**
  * Builds the real consumer (real config, logger, persistence layer, deadline) on `client`, with
- * the orders repository swapped for a {@link HookedOrdersRepository} over the same collection and
- * the same per-invocation deadline.
+ * the order store swapped for a {@link HookedOrderStore} over the same collection and the same
+ * per-invocation deadline.
  */
 export const buildTestConsumer = (
   client: MongoClient,
-  options: {
-    readonly databaseName: string;
-    readonly mongoUri: string;
-    readonly logLevel?: LogLevel;
-  },
+  options: { readonly databaseName: string; readonly logLevel?: LogLevel },
 ): TestConsumer => {
-  const config = loadConfig({
-    MONGO_URI: options.mongoUri,
-    MONGO_DB_NAME: options.databaseName,
-    LOG_LEVEL: options.logLevel ?? 'SILENT',
+  const { deps } = testConsumerDependencies(client, options.databaseName, {
+    logger: createLogger('order-consumer', options.logLevel ?? 'SILENT'),
   });
-  const dependencies = createConsumerDependencies(
-    config,
-    client,
-    createLogger('order-consumer', config.logLevel),
-  );
-  const orders = new HookedOrdersRepository({
-    collection: client.db(config.databaseName).collection<OrderDocument>(config.ordersCollection),
-    operationTimeoutMs: () => dependencies.deadline.operationTimeoutMs(),
+  const orders = new HookedOrderStore({
+    db: client.db(options.databaseName),
+    collectionName: configDefaults.ORDERS_COLLECTION,
+    operationTimeoutMs: () => deps.deadline.operationTimeoutMs(),
   });
-  return { handler: createConsumerHandler({ ...dependencies, orders }), orders };
+  return { handler: createConsumerHandler({ ...deps, orders }), orders };
 };

@@ -39,7 +39,6 @@ const main = async () => {
   });
   const consumer = buildTestConsumer(client, {
     databaseName: required('MONGO_DB_NAME'),
-    mongoUri: uri,
   });
   consumer.orders.hooks =
     point === 'before-order-write' ? { before: stallForever } : { after: stallForever };

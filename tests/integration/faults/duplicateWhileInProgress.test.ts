@@ -36,7 +36,6 @@ describe('a duplicate delivered while the first copy is still in progress', () =
     });
     const second = buildTestConsumer(secondClient, {
       databaseName: consumer.database.databaseName,
-      mongoUri: consumer.database.uri,
     });
     const gate = new Gate();
     consumer.orders.hooks = { before: () => gate.passage() };

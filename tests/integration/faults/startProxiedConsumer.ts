@@ -34,7 +34,6 @@ export const startProxiedConsumer = async (label: string): Promise<ProxiedConsum
   });
   const consumer = buildTestConsumer(client, {
     databaseName: database.databaseName,
-    mongoUri: uri,
   });
   return {
     ...consumer,

@@ -16,7 +16,7 @@ import {
 import { queueDepthOf } from '../../../local/queueDepth.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 import { buildTestConsumer, type TestConsumer } from './buildTestConsumer.js';
-import type { InsertHooks } from './HookedOrdersRepository.js';
+import type { InsertHooks } from './HookedOrderStore.js';
 import { pollUntil } from './pollUntil.js';
 
 /** How the queue and the event source mapping of a scenario are set up. */
@@ -105,7 +105,6 @@ export const startQueuedConsumers = async (
       clients.push(client);
       const consumer = buildTestConsumer(client, {
         databaseName: database.databaseName,
-        mongoUri: database.uri,
       });
       const index = consumers.length;
       consumer.orders.hooks = options.hooksFor?.(index) ?? {};

@@ -3,17 +3,27 @@ import {
   IdempotencyItemAlreadyExistsError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import type { Collection } from 'mongodb';
+import {
+  type Collection,
+  type CommandStartedEvent,
+  type Db,
+  type Document,
+  MongoClient,
+  MongoNetworkError,
+} from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type IdempotencyDocument,
   MongoPersistenceLayer,
 } from '../../../lambda/shared/MongoPersistenceLayer.js';
+import { serverKind } from '../../helpers/serverKind.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 
 let database: TestDatabase;
+let collectionName: string;
 let collection: Collection<IdempotencyDocument>;
 let collections = 0;
+let warnings: unknown[][];
 
 beforeAll(async () => {
   database = await openTestDatabase('persistence');
@@ -21,22 +31,21 @@ beforeAll(async () => {
 
 // Each test gets its own collection, so "the record" is simply the only one there.
 beforeEach(() => {
-  collection = database.db.collection<IdempotencyDocument>(`idempotency_${collections++}`);
+  collectionName = `idempotency_${collections++}`;
+  collection = database.db.collection<IdempotencyDocument>(collectionName);
+  warnings = [];
 });
 
 afterAll(async () => {
   await database.close();
 });
 
-const warnings: unknown[][] = [];
-
-const createLayer = (
-  options: { now?: () => number; collection?: Collection<IdempotencyDocument> } = {},
-): MongoPersistenceLayer => {
+const createLayer = (options: { now?: () => number; db?: Db } = {}): MongoPersistenceLayer => {
   const layer = new MongoPersistenceLayer({
-    collection,
-    logger: { warn: (...args: unknown[]) => warnings.push(args) },
-    ...options,
+    db: options.db ?? database.db,
+    collectionName,
+    logger: { info: () => undefined, warn: (...args: unknown[]) => warnings.push(args) },
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   layer.configure({
     config: new IdempotencyConfig({
@@ -52,27 +61,58 @@ const createLayer = (
 let sequence = 0;
 const request = (payload = 'a') => ({ id: `key-${sequence++}`, payload });
 
+const operationOf = (command: Document): string => Object.keys(command)[0] ?? '';
+
 /**
- * The collection, except that the named operations fail as on a connection reset: `before` the
- * server gets them, or after it ran them, their answer lost.
+ * The database, except that the named operations (write commands `insert`, `update`, `delete`,
+ * or collection methods such as `replaceOne`) fail as on a connection reset: `before` the server
+ * gets them, or after it ran them, their answer lost.
  */
-const resetting = (
-  target: Collection<IdempotencyDocument>,
-  operations: ReadonlySet<string>,
-  when: 'before' | 'after' = 'after',
-): Collection<IdempotencyDocument> =>
-  new Proxy(target, {
-    get: (collection, property, receiver) => {
-      const value = Reflect.get(collection, property, receiver);
-      if (typeof property !== 'string' || !operations.has(property)) return value;
-      return async (...args: unknown[]) => {
-        if (when === 'after') {
-          await (value as (...a: unknown[]) => Promise<unknown>).apply(collection, args);
-        }
-        throw new Error('connection reset');
-      };
-    },
+const resetting = (db: Db, operations: ReadonlySet<string>, when: 'before' | 'after' = 'after') => {
+  const fail = async (run: () => Promise<unknown>) => {
+    if (when === 'after') await run();
+    throw new MongoNetworkError('connection reset');
+  };
+  const wrap = <T extends object>(
+    target: T,
+    shouldFail: (property: string, args: unknown[]) => boolean,
+  ) =>
+    new Proxy(target, {
+      get: (object, property) => {
+        const value = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          typeof property === 'string' && shouldFail(property, args)
+            ? fail(() => value.apply(object, args))
+            : value.apply(object, args);
+      },
+    });
+  const wrapped: Db = wrap(
+    db,
+    (property, args) => property === 'command' && operations.has(operationOf(args[0] as Document)),
+  );
+  return new Proxy(wrapped, {
+    get: (object, property) =>
+      property === 'collection'
+        ? (name: string) => wrap(db.collection(name), (method) => operations.has(method))
+        : Reflect.get(object, property),
   });
+};
+
+/** A client whose commands on the test database are recorded. */
+const monitoredDatabase = async (): Promise<{
+  db: Db;
+  commands: CommandStartedEvent[];
+  close: () => Promise<void>;
+}> => {
+  const client = new MongoClient(database.uri, { monitorCommands: true });
+  const commands: CommandStartedEvent[] = [];
+  client.on('commandStarted', (event) => {
+    if (event.databaseName === database.databaseName) commands.push(event);
+  });
+  await client.connect();
+  return { db: client.db(database.databaseName), commands, close: () => client.close() };
+};
 
 const captureError = async (promise: Promise<unknown>): Promise<unknown> => {
   try {
@@ -98,6 +138,7 @@ describe('MongoPersistenceLayer', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]?._id).toMatch(/^test#/);
     expect(stored[0]?.status).toBe('INPROGRESS');
+    expect(stored[0]?.generation).toEqual(expect.any(String));
     expect(stored[0]?.inProgressExpiresAt?.getTime()).toBeGreaterThanOrEqual(before + 30_000 - 50);
     expect(stored[0]?.expiresAt.getTime()).toBeGreaterThan(before + 3_500_000);
   });
@@ -145,12 +186,11 @@ describe('MongoPersistenceLayer', () => {
     expect((await collection.findOne({ _id: key }))?.data).toBeUndefined();
   });
 
-  it('takes over an in-progress record whose holder ran out of time (crashed or timed out)', async () => {
-    // The holder's clock runs on past its in-progress expiry, as a frozen Lambda's would.
-    let holderClock = Date.now();
-    const layer = createLayer({ now: () => holderClock });
+  it('takes over a claim whose holder ran out of time; the holder can then neither complete nor release it', async () => {
+    // Prepare: a holder whose invocation timed out (its in-progress expiry has passed)
+    const holder = createLayer();
     const data = request();
-    await layer.saveInProgress(data, 30_000);
+    await holder.saveInProgress(data, 30_000);
     const key = (await collection.findOne({}))?._id ?? '';
     await collection.updateOne(
       { _id: key },
@@ -158,16 +198,15 @@ describe('MongoPersistenceLayer', () => {
     );
     const before = Date.now();
 
+    // Act: another container takes over; the old holder wakes up and finishes
     await createLayer().saveInProgress(data, 30_000);
+    const taken = await collection.findOne({ _id: key });
+    await holder.saveSuccess(data, { stale: true });
+    await holder.deleteRecord(data);
 
-    const stored = await collection.findOne({ _id: key });
-    expect(stored?.status).toBe('INPROGRESS');
-    expect(stored?.inProgressExpiresAt?.getTime()).toBeGreaterThanOrEqual(before + 29_000);
-    // The former holder, waking up, can neither release nor complete the new claim.
-    holderClock += 31_000;
-    await layer.deleteRecord(data);
-    await layer.saveSuccess(data, { stale: true });
-    expect(await collection.findOne({ _id: key })).toMatchObject({ status: 'INPROGRESS' });
+    // Assess
+    expect(taken?.inProgressExpiresAt?.getTime()).toBeGreaterThanOrEqual(before + 29_000);
+    expect(await collection.findOne({ _id: key })).toEqual(taken);
   });
 
   it('lets exactly one of many concurrent claimants win', async () => {
@@ -186,48 +225,105 @@ describe('MongoPersistenceLayer', () => {
     }
   });
 
-  it('lets exactly one of many concurrent claimants take over a stale record', async () => {
+  it('lets one of many concurrent claimants take over a stale record on MongoDB (FerretDB v1 may let several)', async () => {
+    // Prepare
     const data = request();
     await createLayer().saveInProgress(data, 30_000);
-    await collection.updateMany(
-      { status: 'INPROGRESS' },
-      { $set: { inProgressExpiresAt: new Date(0) } },
-    );
+    await collection.updateMany({}, { $set: { inProgressExpiresAt: new Date(0) } });
     const layers = Array.from({ length: 10 }, () => createLayer());
 
+    // Act
     const results = await Promise.allSettled(
       layers.map((layer) => layer.saveInProgress(data, 30_000)),
     );
 
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // Assess: MongoDB applies the conditional replace atomically; FerretDB v1 reads, then writes,
+    // so two takers can both match (the insert-only order write keeps the order single there).
+    const won = results.filter((r) => r.status === 'fulfilled').length;
+    if ((await serverKind(database.db)) === 'mongodb') expect(won).toBe(1);
+    else expect(won).toBeGreaterThanOrEqual(1);
     expect(await collection.countDocuments({ status: 'INPROGRESS' })).toBe(1);
   });
 
-  it('lets a failed take-over block others for one lease only', async () => {
-    // Prepare: a stale claim, and a claimant whose replace is lost after its take-over marker
-    const data = request();
-    await createLayer().saveInProgress(data, 30_000);
-    await collection.updateMany({}, { $set: { inProgressExpiresAt: new Date(0) } });
-    const lostReplace = resetting(collection, new Set(['replaceOne']), 'before');
-    let clock = Date.now();
-    const now = () => clock;
-    await expect(
-      createLayer({ now, collection: lostReplace }).saveInProgress(data, 30_000),
-    ).rejects.toThrow('connection reset');
+  it('completes and releases with one conditional write each, filtered by _id and generation', async () => {
+    // Prepare
+    const monitored = await monitoredDatabase();
+    const layer = createLayer({ db: monitored.db });
+    const completed = request();
+    const released = request();
+    try {
+      await layer.saveInProgress(completed, 30_000);
+      await layer.saveInProgress(released, 30_000);
+      const stored = await collection.find().toArray();
+      monitored.commands.length = 0;
 
-    // Act & Assess: refused while the lease lasts, taken over once it has passed
-    await expect(createLayer({ now }).saveInProgress(data, 30_000)).rejects.toBeInstanceOf(
-      IdempotencyItemAlreadyExistsError,
-    );
-    clock += 10_000;
-    await expect(createLayer({ now }).saveInProgress(data, 30_000)).resolves.toBeUndefined();
-    expect(await collection.countDocuments({ status: 'INPROGRESS' })).toBe(1);
+      // Act
+      await layer.saveSuccess(completed, { ok: true });
+      await layer.deleteRecord(released);
+
+      // Assess: no read; each write names the claim it acts on
+      expect(monitored.commands.map((c) => c.commandName)).toEqual(['update', 'delete']);
+      const [update, remove] = monitored.commands.map((c) => c.command);
+      const filters = [update?.updates?.[0]?.q, remove?.deletes?.[0]?.q];
+      for (const filter of filters) {
+        expect(filter).toEqual({
+          _id: expect.any(String),
+          generation: expect.any(String),
+          status: 'INPROGRESS',
+        });
+        expect(stored.map((document) => document.generation)).toContain(filter.generation);
+      }
+    } finally {
+      await monitored.close();
+    }
+  });
+
+  it('claims concurrent keys with one insert, and completes them with one update', async () => {
+    // Prepare
+    const monitored = await monitoredDatabase();
+    const layer = createLayer({ db: monitored.db });
+    const batch = Array.from({ length: 10 }, () => request());
+    try {
+      // Act
+      await Promise.all(batch.map((data) => layer.saveInProgress(data, 30_000)));
+      const claims = monitored.commands.map((c) => c.commandName);
+      monitored.commands.length = 0;
+      await Promise.all(batch.map((data) => layer.saveSuccess(data, { ok: true })));
+
+      // Assess
+      expect(claims).toEqual(['insert']);
+      expect(monitored.commands.map((c) => c.commandName)).toEqual(['update']);
+      expect(await collection.countDocuments({ status: 'COMPLETED' })).toBe(10);
+    } finally {
+      await monitored.close();
+    }
+  });
+
+  it('keeps each update command under 100 statements, which FerretDB v1 never answers', async () => {
+    // Prepare
+    const monitored = await monitoredDatabase();
+    const layer = createLayer({ db: monitored.db });
+    const batch = Array.from({ length: 250 }, () => request());
+    try {
+      await Promise.all(batch.map((data) => layer.saveInProgress(data, 30_000)));
+      monitored.commands.length = 0;
+
+      // Act
+      await Promise.all(batch.map((data) => layer.saveSuccess(data, { ok: true })));
+
+      // Assess
+      const sizes = monitored.commands.map((c) => c.command.updates?.length);
+      expect(sizes).toEqual([99, 99, 52]);
+      expect(await collection.countDocuments({ status: 'COMPLETED' })).toBe(250);
+    } finally {
+      await monitored.close();
+    }
   });
 
   it('recognises its own claim when the answer to its insert was lost', async () => {
     const data = request();
-    const lost = new Set(['insertOne']);
-    const layer = createLayer({ collection: resetting(collection, lost) });
+    const lost = new Set(['insert']);
+    const layer = createLayer({ db: resetting(database.db, lost) });
     await expect(layer.saveInProgress(data, 30_000)).rejects.toThrow('connection reset');
     lost.clear();
 
@@ -244,11 +340,10 @@ describe('MongoPersistenceLayer', () => {
   it('finishes its own claim on a retry after completing it failed', async () => {
     const data = request();
     const lost = new Set<string>();
-    const layer = createLayer({ collection: resetting(collection, lost) });
+    const layer = createLayer({ db: resetting(database.db, lost, 'before') });
     await layer.saveInProgress(data, 30_000);
-    lost.add('updateOne');
-    await expect(layer.saveSuccess(data, { ok: true })).rejects.toThrow();
-    await collection.updateMany({}, { $set: { status: 'INPROGRESS' } });
+    lost.add('update');
+    await expect(layer.saveSuccess(data, { ok: true })).rejects.toThrow('connection reset');
     lost.clear();
 
     await layer.saveInProgress(data, 30_000);
@@ -286,9 +381,7 @@ describe('MongoPersistenceLayer', () => {
       expect(won).toHaveLength(1);
       await layer.saveSuccess(
         results[0]?.status === 'fulfilled' ? data : { ...data, payload: second },
-        {
-          ok: true,
-        },
+        { ok: true },
       );
       expect(await collection.findOne({ status: 'COMPLETED' })).not.toBeNull();
     }
@@ -296,8 +389,8 @@ describe('MongoPersistenceLayer', () => {
 
   it('does not take back a lost claim for other content', async () => {
     const data = request('original');
-    const lost = new Set(['insertOne']);
-    const layer = createLayer({ collection: resetting(collection, lost) });
+    const lost = new Set(['insert']);
+    const layer = createLayer({ db: resetting(database.db, lost) });
     await expect(layer.saveInProgress(data, 30_000)).rejects.toThrow('connection reset');
     lost.clear();
 
@@ -334,22 +427,50 @@ describe('MongoPersistenceLayer', () => {
     );
   });
 
-  it('expires records with a TTL index, or warns where the server has none', async () => {
+  it('makes the TTL index, or warns with the code where the server has none', async () => {
+    // Act
     await createLayer().ensureIndexes();
 
-    // FerretDB has no collection yet when the index was refused.
-    const indexes = await collection
-      .listIndexes()
-      .toArray()
-      .catch(() => []);
-    const ttl = indexes.find((index) => index.name === 'expiresAt_ttl');
-    if (ttl === undefined) {
-      // FerretDB v1 answers NotImplemented: the layer must have said so.
-      expect(warnings.map((w) => String(w[0]))).toContainEqual(
-        expect.stringContaining('does not support TTL indexes'),
+    // Assess
+    if ((await serverKind(database.db)) === 'mongodb') {
+      const indexes = await collection.listIndexes().toArray();
+      expect(indexes).toContainEqual(
+        expect.objectContaining({
+          name: 'expiresAt_ttl',
+          key: { expiresAt: 1 },
+          expireAfterSeconds: 0,
+        }),
       );
+      expect(warnings).toEqual([]);
     } else {
-      expect(ttl).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+      // FerretDB v1 answers NotImplemented (238) to `expireAfterSeconds`.
+      expect(warnings).toEqual([
+        [
+          expect.stringContaining('idempotency index not created'),
+          expect.objectContaining({ code: 238 }),
+        ],
+      ]);
     }
+  });
+
+  it('claims and completes orders when an index on expiresAt already exists with other options', async () => {
+    // Prepare: an operator's index on the same key, under another name and without a TTL
+    await collection.createIndex({ expiresAt: 1 }, { name: 'by_expiry' });
+    const layer = createLayer();
+    const data = request();
+
+    // Act
+    await layer.ensureIndexes();
+    await layer.saveInProgress(data, 30_000);
+    await layer.saveSuccess(data, { ok: true });
+
+    // Assess: the conflict (MongoDB 85, FerretDB 238) was logged once, with its code
+    expect(warnings).toEqual([
+      [
+        expect.stringContaining('idempotency index not created'),
+        expect.objectContaining({ code: expect.any(Number) }),
+      ],
+    ]);
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
   });
 });

@@ -3,7 +3,12 @@ import {
   IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import { MongoNetworkError } from 'mongodb';
+import {
+  MongoNetworkError,
+  MongoNetworkTimeoutError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+} from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../../lambda/consumer/classifyFailure.js';
 import { InvalidOrderError, OrderConflictError } from '../../../lambda/shared/errors.js';
@@ -46,7 +51,58 @@ describe('classifyFailure', () => {
       'order-conflict',
       false,
     ],
-    ['anything else', new TypeError('bug'), 'dependency-unavailable', true],
+    [
+      'a timed-out operation',
+      new MongoOperationTimeoutError('Timed out during socket read'),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'a network timeout behind the claim step',
+      new IdempotencyPersistenceLayerError('Failed to save in progress record', {
+        cause: new MongoNetworkTimeoutError('connection timed out'),
+      }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'the operation deadline (our abort signal)',
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'a node that is no longer primary',
+      new MongoServerError({ message: 'not primary', code: 10107 }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'a pool cleared after a failure',
+      Object.assign(new Error('Connection pool was cleared'), { name: 'MongoPoolClearedError' }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'a server error that no retry fixes (no privilege)',
+      new MongoServerError({ message: 'not authorized', code: 13 }),
+      'internal-error',
+      true,
+    ],
+    [
+      'a bug',
+      new TypeError("Cannot read properties of undefined (reading 'x')"),
+      'internal-error',
+      true,
+    ],
+    [
+      'a bug behind the completion step',
+      new IdempotencyPersistenceLayerError('Failed to update success record', {
+        cause: new RangeError('Invalid time value'),
+      }),
+      'internal-error',
+      true,
+    ],
   ])('gives %s its reason', (_, error, reason, retryable) => {
     const failure = classifyFailure(error, 'ORD-1');
     expect(failure.reason).toBe(reason);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lambda/shared/config.js';
+import { loadConfig, loadSharedConfig } from '../../../lambda/shared/config.js';
 import { ConfigurationError } from '../../../lambda/shared/errors.js';
 import { resolveMongoUri } from '../../../lambda/shared/mongoUri.js';
 
@@ -15,19 +15,30 @@ const failureOf = (env: Record<string, string | undefined>): string => {
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    expect(loadConfig({ MONGO_URI: 'mongodb://localhost:27017' })).toEqual({
+    const dlq = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue-dlq';
+    expect(loadConfig({ MONGO_URI: 'mongodb://localhost:27017', DLQ_URL: dlq })).toEqual({
       mongoUri: { kind: 'value', uri: 'mongodb://localhost:27017' },
       databaseName: 'order_db',
       ordersCollection: 'orders',
       idempotencyCollection: 'idempotency',
       idempotencyExpirySeconds: 86_400,
-      mongoMaxPoolSize: 5,
+      mongoMaxPoolSize: 2,
+      poisonMessages: { policy: 'dead-letter-now', deadLetterQueueUrl: dlq },
       logLevel: 'INFO',
     });
   });
 
+  it('sends poison messages through the redrive when told to, with no DLQ URL needed', () => {
+    expect(
+      loadConfig({ MONGO_URI: 'mongodb://localhost:27017', POISON_MESSAGES: 'redrive' })
+        .poisonMessages,
+    ).toEqual({ policy: 'redrive' });
+  });
+
   it('reads a secret reference instead of a URI', () => {
-    expect(loadConfig({ MONGO_URI_SECRET_ID: 'prod/order-service/mongo-uri' }).mongoUri).toEqual({
+    expect(
+      loadSharedConfig({ MONGO_URI_SECRET_ID: 'prod/order-service/mongo-uri' }).mongoUri,
+    ).toEqual({
       kind: 'secret',
       secretId: 'prod/order-service/mongo-uri',
     });
@@ -48,6 +59,8 @@ describe('loadConfig', () => {
     [{ MONGO_URI: 'mongodb://a', MONGO_MAX_POOL_SIZE: '5x' }, 'MONGO_MAX_POOL_SIZE'],
     [{ MONGO_URI: 'mongodb://a', IDEMPOTENCY_EXPIRY_SECONDS: '10' }, 'IDEMPOTENCY_EXPIRY_SECONDS'],
     [{ MONGO_URI: 'mongodb://a', LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL'],
+    [{ MONGO_URI: 'mongodb://a' }, 'DLQ_URL must be the dead-letter queue URL'],
+    [{ MONGO_URI: 'mongodb://a', POISON_MESSAGES: 'drop' }, 'POISON_MESSAGES must be one of'],
   ])('rejects %j with one line naming the variable', (env, expected) => {
     const message = failureOf(env);
     expect(message).toContain(expected);

@@ -1,0 +1,77 @@
+import {
+  type Collection,
+  type Db,
+  type Document,
+  MongoServerError,
+  MongoWriteConcernError,
+  WriteConcern,
+  type WriteConcernErrorResult,
+} from 'mongodb';
+
+/** MongoDB's error code for a second document with the same unique key (`_id`). */
+export const DUPLICATE_KEY = 11000;
+
+/**
+ * Most statements in one `update` or `delete` command. MongoDB takes 100,000; FerretDB v1 never
+ * answers an update or delete command of 100 statements or more, and its SQLite backend then stops
+ * answering anything at all. Inserts are not affected and go out whole.
+ */
+export const MAX_UPDATE_STATEMENTS = 99;
+
+/** The collection behind a store: the database (commands run on it) and the collection's name. */
+export interface CollectionRef {
+  readonly db: Db;
+  readonly collectionName: string;
+}
+
+/**
+ * Driver options that abort a MongoDB operation after `ms` (none when `ms` is undefined).
+ *
+ * The mongodb v7 driver ignores `timeoutMS` ("has no effect"); an `AbortSignal` is what it honours,
+ * through server selection, connection checkout and the socket read.
+ */
+export const abortAfter = (ms: number | undefined): { signal?: AbortSignal } =>
+  ms === undefined ? {} : { signal: AbortSignal.timeout(ms) };
+
+/** The collection's handle for single-document operations. */
+export const collectionOf = <T extends Document>(ref: CollectionRef): Collection<T> =>
+  ref.db.collection<T>(ref.collectionName);
+
+/**
+ * Runs one write command (`insert`, `update` or `delete`, unordered) and answers each statement
+ * with `undefined` (applied) or its own {@link MongoServerError} (a duplicate key, say). The total
+ * `n` is what the server counted: documents inserted, matched or deleted.
+ *
+ * A command rather than the driver's `insertMany` / `bulkWrite`: exactly one round trip, and a
+ * failure of the whole command (network, timeout, not primary) reaches the caller as the driver's
+ * own error class, which the failure classification reads; the bulk helpers re-wrap it into a
+ * `MongoBulkWriteError` that keeps only its message. What the driver's retryable writes would add
+ * (one transparent retry on a replica set) the consumer does itself, and every statement here is
+ * safe to repeat.
+ *
+ * @throws the driver's error when the command as a whole failed: then no statement's fate is known.
+ */
+export const runWriteCommand = async (
+  ref: CollectionRef,
+  kind: 'insert' | 'update' | 'delete',
+  statements: readonly Document[],
+  signal?: AbortSignal,
+): Promise<{ readonly n: number; readonly errors: readonly (MongoServerError | undefined)[] }> => {
+  const field = kind === 'insert' ? 'documents' : kind === 'update' ? 'updates' : 'deletes';
+  const command: Document = { [kind]: ref.collectionName, [field]: statements, ordered: false };
+  const writeConcern = collectionOf(ref).writeConcern;
+  if (writeConcern !== undefined) WriteConcern.apply(command, writeConcern);
+  const reply = await ref.db.command(command, signal === undefined ? {} : { signal });
+  // Applied on the primary but not acknowledged as asked: the outcome of every statement is unknown.
+  if (reply.writeConcernError !== undefined)
+    throw new MongoWriteConcernError(reply as WriteConcernErrorResult);
+  const errors: (MongoServerError | undefined)[] = statements.map(() => undefined);
+  for (const { index, code, errmsg } of (reply.writeErrors ?? []) as {
+    index: number;
+    code: number;
+    errmsg: string;
+  }[]) {
+    errors[index] = new MongoServerError({ message: errmsg, code, errmsg });
+  }
+  return { n: Number(reply.n ?? 0), errors };
+};
