@@ -36,7 +36,12 @@ const banner = (runtime: LocalRuntime): string => {
     `  health         ${runtime.healthUrl}`,
     `  MongoDB        ${mongo}, database ${runtime.databaseName}`,
     `  mapping        batch size ${s.batchSize}, window ${s.maxBatchingWindowSeconds} s, ${runtime.pollers} pollers (one container each), MongoDB pool ${s.mongoMaxPoolSize} per container`,
-    `  timeouts       consumer ${s.consumerTimeoutSeconds} s (AWS ${defaultSettings.consumerTimeoutSeconds} s), visibility ${s.visibilityTimeoutSeconds} s (AWS ${awsVisibility} s), maxReceiveCount ${s.maxReceiveCount}: a failing message reaches the DLQ after about ${s.maxReceiveCount * s.visibilityTimeoutSeconds} s`,
+    `  timeouts       consumer ${s.consumerTimeoutSeconds} s, visibility ${s.visibilityTimeoutSeconds} s (AWS ${awsVisibility} s), maxReceiveCount ${s.maxReceiveCount}`,
+    `  poison         ${
+      s.poisonMessages === 'dead-letter-now'
+        ? 'dead-letter-now: an invalid or conflicting order is in the DLQ, with its reason, on its first receive'
+        : `redrive: an invalid or conflicting order reaches the DLQ after about ${s.maxReceiveCount * s.visibilityTimeoutSeconds} s`
+    }`,
     '  next           npm run send -- --count 100   |   npm run dlq -- list   |   curl ' +
       runtime.healthUrl,
     '',

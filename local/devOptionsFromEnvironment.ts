@@ -1,10 +1,7 @@
 import { defaultSettings, POISON_MESSAGES, type PoisonMessages } from '../infra/settings.js';
 import { configDefaults, type LogLevel } from '../lambda/shared/config.js';
 import { UsageError } from './errors.js';
-import {
-  LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
-  type LocalSettingsOverrides,
-} from './localSettings.js';
+import type { LocalSettingsOverrides } from './localSettings.js';
 
 /** What `npm run dev` reads from its environment. */
 export interface DevOptions {
@@ -29,7 +26,7 @@ export const devVariables = {
   LOG_LEVEL: configDefaults.LOG_LEVEL,
   LOG_FORMAT: 'auto (pretty on a terminal, json otherwise)',
   POLLERS: `${defaultSettings.maxConcurrency} (maxConcurrency)`,
-  CONSUMER_TIMEOUT_SECONDS: `${Math.min(defaultSettings.consumerTimeoutSeconds, LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS)} (AWS: ${defaultSettings.consumerTimeoutSeconds})`,
+  CONSUMER_TIMEOUT_SECONDS: `${defaultSettings.consumerTimeoutSeconds} (consumerTimeoutSeconds)`,
   VISIBILITY_TIMEOUT_SECONDS: 'consumer timeout + batching window + 1',
   MAX_RECEIVE_COUNT: `${defaultSettings.maxReceiveCount} (maxReceiveCount)`,
   POISON_MESSAGES: `${defaultSettings.poisonMessages} (or ${POISON_MESSAGES.filter((p) => p !== defaultSettings.poisonMessages).join(', ')})`,

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { MongoClient } from 'mongodb';
 import { parseCliArguments, wholeNumberOption } from './cliArguments.js';
+import { deadLetterOf, uniqueDeadLetters } from './deadLetters.js';
 import { EndpointError, UsageError } from './errors.js';
 import {
   type DeadLetterExplanation,
@@ -19,12 +20,14 @@ const HELP = `Usage: npm run dlq -- <command> [options]
 
 Commands:
   list [--json] [--max N]   each DLQ message with why it failed (default at most 1000)
-  redrive [--manual]        move every DLQ message back to the order queue
+  redrive [--move-task]     move every DLQ message back to the order queue, without its
+                            dead-letter reason (--move-task: SQS's own move, which keeps it)
   purge [--yes]             delete every DLQ message (asks first; --yes skips the question)
 
-list recomputes the reason with the consumer's contract; to tell a conflicting order from one
-that failed for a passing reason it reads the stored order from MongoDB: MONGO_URI and
-MONGO_DB_NAME, or those of a running \`npm run dev\`.
+list shows the reason the consumer attached (DeadLetter.* message attributes). For a message
+the queue's redrive moved (no reason attached) it recomputes one with the consumer's contract,
+and reads the stored order from MongoDB to tell a conflict from a passing failure: MONGO_URI and
+MONGO_DB_NAME, or those of a running \`npm run dev\`. Copies of one message are listed once.
 
 Target: QUEUE_URL/DLQ_URL, else AWS_ENDPOINT_URL, else a running \`npm run dev\`, else
 cdk-outputs.local.json (LocalStack), else cdk-outputs.json (AWS), else http://localhost:4566.`;
@@ -93,38 +96,53 @@ const list = async (target: SqsTarget, args: string[]): Promise<number> => {
     }).catch((error: unknown) => {
       throw sqsTarget.explain(error);
     });
-    const explained: { id: string; sent: string; receives: string; why: DeadLetterExplanation }[] =
-      [];
-    for (const message of messages) {
-      const sent = Number(message.Attributes?.SentTimestamp);
+    const explained: {
+      id: string;
+      sent: string;
+      copies: number;
+      attached: boolean;
+      why: DeadLetterExplanation;
+    }[] = [];
+    for (const { letter, copies } of uniqueDeadLetters(messages.map(deadLetterOf))) {
       explained.push({
-        id: message.MessageId ?? '?',
-        sent: Number.isFinite(sent) ? new Date(sent).toISOString() : '?',
-        receives: message.Attributes?.ApproximateReceiveCount ?? '?',
-        why: await explainDeadLetter(message.Body ?? '', orders.lookup),
+        id: letter.originalMessageId,
+        sent: letter.attached?.time ?? letter.sentAt ?? '?',
+        copies,
+        attached: letter.attached !== undefined,
+        why:
+          letter.attached === undefined
+            ? await explainDeadLetter(letter.body, orders.lookup)
+            : {
+                reason: 'attached',
+                code: letter.attached.reason,
+                detail: letter.attached.detail,
+                ...(letter.attached.orderId === undefined
+                  ? {}
+                  : { orderId: letter.attached.orderId }),
+              },
       });
     }
     explained.sort((a, b) => a.sent.localeCompare(b.sent));
     if (values.json) {
       for (const entry of explained) {
         process.stdout.write(
-          `${JSON.stringify({ messageId: entry.id, sentAt: entry.sent, ...entry.why })}\n`,
+          `${JSON.stringify({ originalMessageId: entry.id, at: entry.sent, copies: entry.copies, ...entry.why })}\n`,
         );
       }
       return 0;
     }
     const out: string[] = [
-      `DLQ ${deadLetterQueueUrl}: ${messages.length} message${messages.length === 1 ? '' : 's'}${
+      `DLQ ${deadLetterQueueUrl}: ${explained.length} message${explained.length === 1 ? '' : 's'}${
         messages.length === max ? ` (stopped at --max ${max})` : ''
-      }; ${orders.note}.`,
+      }${explained.every((entry) => entry.attached) ? '' : `; ${orders.note}`}.`,
     ];
     explained.forEach((entry, index) => {
       out.push(
-        `${String(index + 1).padStart(3)}. ${entry.id}  sent ${entry.sent}${
+        `${String(index + 1).padStart(3)}. ${entry.id}  ${entry.attached ? 'dead-lettered' : 'sent'} ${entry.sent}${
           'orderId' in entry.why && entry.why.orderId !== undefined
             ? `  order ${entry.why.orderId}`
             : ''
-        }`,
+        }${entry.copies > 1 ? `  (${entry.copies} copies)` : ''}`,
         `     ${describeExplanation(entry.why)}`,
       );
     });
@@ -145,7 +163,7 @@ const list = async (target: SqsTarget, args: string[]): Promise<number> => {
 const redrive = async (target: SqsTarget, args: string[]): Promise<number> => {
   const { values } = parseCliArguments(
     args,
-    { manual: { type: 'boolean' } },
+    { 'move-task': { type: 'boolean' } },
     'npm run dlq -- --help',
   );
   const sqsTarget = await openSqsTarget(target);
@@ -156,7 +174,7 @@ const redrive = async (target: SqsTarget, args: string[]): Promise<number> => {
       sqs: sqsTarget.sqs,
       deadLetterQueueUrl,
       queueUrl: sqsTarget.queueUrl,
-      manual: values.manual ?? false,
+      moveTask: values['move-task'] ?? false,
     }).catch((error: unknown) => {
       throw sqsTarget.explain(error);
     });

@@ -3,8 +3,18 @@ import { InvalidOrderError } from '../lambda/shared/errors.js';
 import { differingField, toOrderDocument } from '../lambda/shared/orderDocument.js';
 import { parseOrderEvent } from '../lambda/shared/orderEvent.js';
 
-/** Why a message is in the DLQ, recomputed from its body (and the stored order, when readable). */
+/**
+ * Why a message is in the DLQ: as the consumer attached it, or recomputed from its body (and the
+ * stored order, when readable) for a message the queue's redrive moved.
+ */
 export type DeadLetterExplanation =
+  /** The consumer's reason code and words, from the message's attributes. */
+  | {
+      readonly reason: 'attached';
+      readonly code: string;
+      readonly detail: string;
+      readonly orderId?: string;
+    }
   /** The body breaks the contract: no delivery can succeed. */
   | {
       readonly reason: 'invalid-order';
@@ -68,6 +78,14 @@ export const explainDeadLetter = async (
 /** One line saying what the explanation means for an operator. */
 export const describeExplanation = (explanation: DeadLetterExplanation): string => {
   switch (explanation.reason) {
+    case 'attached':
+      return `${explanation.code}: ${explanation.detail}${
+        explanation.code === 'invalid-order'
+          ? ' (fix the producer; redriving cannot help)'
+          : explanation.code === 'order-conflict'
+            ? ' (never overwritten; settle it with the producer)'
+            : ''
+      }`;
     case 'invalid-order':
       return `invalid-order: ${explanation.issues
         .map((issue) => `${issue.path || '(body)'}: ${issue.message}`)

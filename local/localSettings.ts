@@ -1,8 +1,4 @@
-import {
-  defaultSettings,
-  type OrderServiceSettings,
-  visibilityTimeoutSeconds,
-} from '../infra/settings.js';
+import { defaultSettings, type OrderServiceSettings } from '../infra/settings.js';
 import { LocalSettingsError } from './errors.js';
 
 /** The service settings as the local runtime applies them, with the queue's visibility timeout. */
@@ -14,9 +10,6 @@ export interface LocalSettings extends OrderServiceSettings {
 /** Changes to the shared settings for one local run. */
 export type LocalSettingsOverrides = Partial<LocalSettings>;
 
-/** Longest consumer timeout the local runtime uses unless told otherwise. */
-export const LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS = 5;
-
 const check = (name: string, value: number, min: number, max: number): number => {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new LocalSettingsError(`${name} must be a whole number from ${min} to ${max}`);
@@ -25,33 +18,22 @@ const check = (name: string, value: number, min: number, max: number): number =>
 };
 
 /**
- * The settings of a local run: the shared defaults, then the overrides, then (unless
- * `shortenTimeouts` is false) timeouts shortened so a poison message reaches the DLQ in seconds:
- *
- * - consumer timeout: at most {@link LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS};
- * - visibility timeout: consumer timeout + batching window + 1 s. On AWS it is 6 × the timeout
- *   (+ window) because the mapping may retry throttled invokes; the emulator never retries an
- *   invoke, so one timeout, the window and a second for the deletes cover one delivery.
+ * The settings of a local run: the shared defaults, then the overrides. The consumer keeps the
+ * stack's timeout, so a slow moment of the database is what it would be on AWS; the queue's
+ * visibility timeout is that timeout + the batching window + 1 s, where the stack uses 6 × the
+ * timeout (+ window) because Lambda may retry throttled invokes: the emulator never retries an
+ * invoke, so one timeout, the window and a second for the deletes cover one delivery. (Poison
+ * messages do not wait for it: by default the consumer dead-letters them at once.)
  *
  * An explicit override always wins. Throws {@link LocalSettingsError} for a value SQS or Lambda
  * would reject, notably a visibility timeout shorter than the consumer timeout.
  */
-export const resolveLocalSettings = (
-  overrides: LocalSettingsOverrides = {},
-  options: { readonly shortenTimeouts?: boolean } = {},
-): LocalSettings => {
-  const shorten = options.shortenTimeouts ?? true;
+export const resolveLocalSettings = (overrides: LocalSettingsOverrides = {}): LocalSettings => {
   const merged = { ...defaultSettings, ...overrides };
-  const consumerTimeoutSeconds =
-    overrides.consumerTimeoutSeconds ??
-    (shorten
-      ? Math.min(defaultSettings.consumerTimeoutSeconds, LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS)
-      : merged.consumerTimeoutSeconds);
+  const consumerTimeoutSeconds = merged.consumerTimeoutSeconds;
   const visibility =
     overrides.visibilityTimeoutSeconds ??
-    (shorten
-      ? consumerTimeoutSeconds + merged.maxBatchingWindowSeconds + 1
-      : visibilityTimeoutSeconds({ ...merged, consumerTimeoutSeconds }));
+    consumerTimeoutSeconds + merged.maxBatchingWindowSeconds + 1;
   const settings: LocalSettings = {
     ...merged,
     consumerTimeoutSeconds: check('consumerTimeoutSeconds', consumerTimeoutSeconds, 1, 900),

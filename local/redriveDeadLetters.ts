@@ -3,12 +3,12 @@ import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   type Message,
-  type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { withoutDeadLetterAttributes } from './deadLetters.js';
 
 /** Options of {@link redriveDeadLetters}. */
 export interface RedriveOptions {
@@ -16,8 +16,11 @@ export interface RedriveOptions {
   readonly deadLetterQueueUrl: string;
   /** Where the messages go back to: the order queue. */
   readonly queueUrl: string;
-  /** Skip StartMessageMoveTask even where the endpoint has it. */
-  readonly manual?: boolean;
+  /**
+   * Use SQS's own message move task (AWS, LocalStack): fast for a large DLQ, but it keeps every
+   * attribute, the consumer's dead-letter reason included (the consumer ignores and replaces it).
+   */
+  readonly moveTask?: boolean;
   /** How long to wait for a move task to finish. */
   readonly taskTimeoutMs?: number;
   /** Pause between two looks at a running move task. */
@@ -84,14 +87,10 @@ const moveWithTask = async (options: RedriveOptions): Promise<RedriveResult | un
   );
 };
 
-const attributesOf = (message: Message): Record<string, MessageAttributeValue> | undefined => {
-  const entries = Object.entries(message.MessageAttributes ?? {});
-  return entries.length === 0 ? undefined : Object.fromEntries(entries);
-};
-
 /**
- * Receive from the DLQ, send to the queue, and only then delete from the DLQ: a message is in at
- * least one queue at every moment. A crash between the send and the delete leaves a copy in both;
+ * Receive from the DLQ, send to the queue without the consumer's dead-letter attributes (so that it
+ * is judged afresh), and only then delete from the DLQ: a message is in at least one queue at every
+ * moment. A crash between the send and the delete leaves a copy in both;
  * the consumer's idempotency (per `order_id`) makes the second delivery a no-op.
  */
 const moveByHand = async (options: RedriveOptions): Promise<RedriveResult> => {
@@ -116,7 +115,7 @@ const moveByHand = async (options: RedriveOptions): Promise<RedriveResult> => {
         Entries: Messages.map((message, index) => ({
           Id: String(index),
           MessageBody: message.Body ?? '',
-          MessageAttributes: attributesOf(message),
+          MessageAttributes: withoutDeadLetterAttributes(message.MessageAttributes),
         })),
       }),
     );
@@ -144,8 +143,8 @@ const moveByHand = async (options: RedriveOptions): Promise<RedriveResult> => {
 };
 
 /**
- * Moves every DLQ message back to the order queue: with StartMessageMoveTask where the endpoint
- * supports it (AWS, LocalStack), else by receive → send → delete.
+ * Moves every DLQ message back to the order queue: by receive → send → delete, or, when asked and
+ * where the endpoint supports it, with StartMessageMoveTask.
  */
 export const redriveDeadLetters = async (options: RedriveOptions): Promise<RedriveResult> =>
-  (options.manual ? undefined : await moveWithTask(options)) ?? moveByHand(options);
+  (options.moveTask ? await moveWithTask(options) : undefined) ?? moveByHand(options);

@@ -38,8 +38,6 @@ export interface LocalRuntimeOptions {
   readonly databaseName?: string;
   /** Changes to the shared settings (`infra/settings.ts`), plus the queue's visibility timeout. */
   readonly settings?: LocalSettingsOverrides;
-  /** Shorten the consumer and visibility timeouts for a fast loop (default true). */
-  readonly shortenTimeouts?: boolean;
   /** Concurrent pollers, each with its own container; default `settings.maxConcurrency`. */
   readonly pollers?: number;
   /** Region of the queues and of the records' `awsRegion`; default `us-east-1`. */
@@ -118,9 +116,7 @@ const startSqs = async (port: number): Promise<FauxqsServer> => {
 export const startLocalRuntime = async (
   options: LocalRuntimeOptions = {},
 ): Promise<LocalRuntime> => {
-  const settings = resolveLocalSettings(options.settings, {
-    shortenTimeouts: options.shortenTimeouts ?? true,
-  });
+  const settings = resolveLocalSettings(options.settings);
   const pollers = options.pollers ?? settings.maxConcurrency;
   const region = options.region ?? 'us-east-1';
   const logLevel = options.logLevel ?? 'INFO';

@@ -66,19 +66,22 @@ const stringAttribute = (value: string): MessageAttributeValue => ({
   StringValue: value,
 });
 
-// The event source mapping's attribute shape, back into the API's.
+// The event source mapping's attribute shape, back into the API's. Ours from an earlier dead
+// letter (a message redriven with them) are dropped: this failure gets its own.
 const originalAttributes = (record: SQSRecord): Record<string, MessageAttributeValue> =>
   Object.fromEntries(
-    Object.entries(record.messageAttributes ?? {}).map(([name, value]) => [
-      name,
-      {
-        DataType: value.dataType,
-        ...(value.stringValue === undefined ? {} : { StringValue: value.stringValue }),
-        ...(value.binaryValue === undefined
-          ? {}
-          : { BinaryValue: Buffer.from(value.binaryValue, 'base64') }),
-      },
-    ]),
+    Object.entries(record.messageAttributes ?? {})
+      .filter(([name]) => !name.startsWith(DEAD_LETTER_ATTRIBUTE_PREFIX))
+      .map(([name, value]) => [
+        name,
+        {
+          DataType: value.dataType,
+          ...(value.stringValue === undefined ? {} : { StringValue: value.stringValue }),
+          ...(value.binaryValue === undefined
+            ? {}
+            : { BinaryValue: Buffer.from(value.binaryValue, 'base64') }),
+        },
+      ]),
   );
 
 /**

@@ -19,8 +19,7 @@ export interface ConsumerResources {
 
 /**
  * Builds the consumer's dependencies on one MongoDB client, every database operation bounded by
- * the same per-invocation deadline, and starts making the idempotency collection's TTL index in
- * the background: orders never wait for it.
+ * the same per-invocation deadline. Nothing connects until the first invocation.
  */
 export const createConsumerDependencies = ({
   config,
@@ -38,13 +37,13 @@ export const createConsumerDependencies = ({
     operationTimeoutMs,
     logger,
   });
-  void store.ensureIndexes();
   const { poisonMessages } = config;
   return {
     logger,
     metrics,
     deadline,
     connect: () => client.connect(),
+    ensureIndexes: () => store.ensureIndexes(),
     idempotency: orderIdempotency(store, config.idempotencyExpirySeconds),
     orders: new MongoOrderStore({
       db,

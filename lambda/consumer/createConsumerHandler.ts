@@ -30,15 +30,15 @@ export interface ConsumerDependencies {
    * again; on a connected client it returns at once.
    */
   readonly connect?: () => Promise<unknown>;
+  /**
+   * Makes the indexes the store needs; started once, with the first invocation, and never waited
+   * for: orders do not depend on it (a failure is logged by the store).
+   */
+  readonly ensureIndexes?: () => Promise<unknown>;
   /** Pauses between MongoDB retries inside an invocation; see `createRecordHandler`. */
   readonly retryDelaysMs?: readonly number[];
   readonly sleep?: (ms: number) => Promise<unknown>;
   readonly now?: () => Date;
-  /**
-   * Whether a batch's records run at once (the default) or one after another. Sequential exists so
-   * `npm run bench` can show what running at once buys.
-   */
-  readonly processInParallel?: boolean;
 }
 
 /** Waits for `work` at most `ms`; its failure or lateness is reported, not thrown. */
@@ -72,6 +72,7 @@ export type ConsumerHandler = (event: SQSEvent, context: Context) => Promise<SQS
 export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandler => {
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = createRecordHandler(deps);
+  let indexesStarted = false;
 
   return async (event, context) => {
     deps.deadline.start(context);
@@ -87,9 +88,13 @@ export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandl
           });
         }
       }
+      if (!indexesStarted) {
+        indexesStarted = true;
+        void deps.ensureIndexes?.().catch(() => undefined);
+      }
       const response = await processPartialResponse(event, handleRecord, processor, {
         context,
-        processInParallel: deps.processInParallel ?? true,
+        processInParallel: true,
         throwOnFullBatchFailure: false,
       });
       deps.logger.info('batch processed', {

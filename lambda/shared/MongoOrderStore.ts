@@ -115,12 +115,13 @@ export class MongoOrderStore implements OrderStore {
   async #findMany(ids: readonly string[]): Promise<Map<string, Document>> {
     const unique = [...new Set(ids)];
     // One id is an equality on `_id` (FerretDB v1 serves only that from its index); several, $in.
-    // limit = batch size: one round trip, the cursor closed by the server.
+    // One batch, and the server closes the cursor: one round trip, nothing left open.
     const found = await collectionOf<{ _id: string }>(this.#ref)
       .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
         projection: CONTENT,
         limit: unique.length,
         batchSize: unique.length,
+        singleBatch: true,
         ...abortAfter(this.#operationTimeoutMs()),
       })
       .toArray();

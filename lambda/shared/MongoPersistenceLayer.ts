@@ -363,11 +363,12 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   async #findMany(keys: readonly string[]): Promise<Map<string, IdempotencyDocument>> {
     const unique = [...new Set(keys)];
     // One key is an equality on `_id` (FerretDB v1 serves only that from its index); several, $in.
-    // limit = batch size: one round trip, the cursor closed by the server.
+    // One batch, and the server closes the cursor: one round trip, nothing left open.
     const found = await collectionOf<IdempotencyDocument>(this.#ref)
       .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
         limit: unique.length,
         batchSize: unique.length,
+        singleBatch: true,
         ...abortAfter(this.#operationTimeoutMs()),
       })
       .toArray();

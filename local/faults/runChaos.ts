@@ -63,12 +63,8 @@ export interface ChaosReport {
 
 const DEFAULT_MIN_SEND_SECONDS = 60;
 
-/** Reads what the consumer logged that the check needs: new writes and failure reasons. */
-const observingSink = (
-  createdWrites: Map<string, number>,
-  failureReasons: Map<string, number>,
-  next?: LogSink,
-): LogSink => {
+/** Reads the failure reasons the consumer logged, for the report (the check reads no logs). */
+const observingSink = (failureReasons: Map<string, number>, next?: LogSink): LogSink => {
   return (line, level) => {
     next?.(line, level);
     let record: Record<string, unknown>;
@@ -77,10 +73,7 @@ const observingSink = (
     } catch {
       return;
     }
-    if (record.message === 'order stored' && record.outcome === 'created') {
-      const id = String(record.order_id);
-      createdWrites.set(id, (createdWrites.get(id) ?? 0) + 1);
-    } else if (typeof record.reason === 'string') {
+    if (typeof record.reason === 'string') {
       // The driver's error names the cause (closed topology, timeout, reset…); ids vary, cut them.
       const cause =
         typeof record.error === 'string'
@@ -143,13 +136,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       consumerUri = routeMongoUriThrough(mongoUri, proxy);
     }
 
-    const createdWrites = new Map<string, number>();
     const failureReasons = new Map<string, number>();
     const runtime = await startLocalRuntime({
       mongoUri: consumerUri,
       databaseName,
       logLevel: 'INFO',
-      logSink: observingSink(createdWrites, failureReasons, options.logSink),
+      logSink: observingSink(failureReasons, options.logSink),
       log,
     });
     cleanups.push({ name: 'local runtime', run: () => runtime.stop() });
@@ -227,7 +219,19 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const deadLetterBodies = await readDeadLetterBodies(runtime.sqs, runtime.deadLetterQueueUrl);
     const stored = await db
       .collection<StoredOrderContent>(configDefaults.ORDERS_COLLECTION)
-      .find({}, { projection: { user_id: 1, items: 1, total_amount: 1, timestamp: 1 } })
+      .find(
+        {},
+        {
+          projection: {
+            _id: 1,
+            user_id: 1,
+            items: 1,
+            total_amount: 1,
+            total_amount_micros: 1,
+            timestamp: 1,
+          },
+        },
+      )
       .toArray();
     const unfinishedClaims = await db
       .collection(configDefaults.IDEMPOTENCY_COLLECTION)
@@ -238,7 +242,10 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       unfinishedClaims,
       deadLetterBodies,
       leftOnQueue: queue.visible + queue.inFlight + queue.delayed,
-      createdWrites,
+      createdWrites: (['OrdersStored', 'OrdersRestored'] as const).reduce(
+        (sum, name) => sum + (runtime.orderMetrics().get(name) ?? 0),
+        0,
+      ),
     });
     return {
       verdict,

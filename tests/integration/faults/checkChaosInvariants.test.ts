@@ -27,7 +27,7 @@ const perfect = (messages: readonly ChaosMessage[]): ChaosObservations => ({
     .filter((m) => m.kind === 'invalid' || m.kind === 'conflict')
     .map((m) => m.body),
   leftOnQueue: 0,
-  createdWrites: new Map(),
+  createdWrites: messages.filter((m) => m.kind === 'new').length,
 });
 
 describe('chaos plan and invariant check', () => {

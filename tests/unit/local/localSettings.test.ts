@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, visibilityTimeoutSeconds } from '../../../infra/settings.js';
+import { defaultSettings } from '../../../infra/settings.js';
 import { LocalSettingsError } from '../../../local/errors.js';
-import {
-  LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
-  resolveLocalSettings,
-} from '../../../local/localSettings.js';
+import { resolveLocalSettings } from '../../../local/localSettings.js';
 
 describe('resolveLocalSettings', () => {
-  it('keeps the shared settings and shortens only the timeouts', () => {
+  it('keeps the shared settings, and one delivery for the visibility timeout', () => {
     // Act
     const settings = resolveLocalSettings();
 
@@ -19,23 +16,11 @@ describe('resolveLocalSettings', () => {
       maxBatchingWindowSeconds: defaultSettings.maxBatchingWindowSeconds,
       maxReceiveCount: defaultSettings.maxReceiveCount,
       maxConcurrency: defaultSettings.maxConcurrency,
-      consumerTimeoutSeconds: Math.min(
-        defaultSettings.consumerTimeoutSeconds,
-        LOCAL_CONSUMER_TIMEOUT_CAP_SECONDS,
-      ),
+      consumerTimeoutSeconds: defaultSettings.consumerTimeoutSeconds,
     });
     expect(settings.visibilityTimeoutSeconds).toBe(
       settings.consumerTimeoutSeconds + defaultSettings.maxBatchingWindowSeconds + 1,
     );
-  });
-
-  it('uses the stack formula when timeouts are not shortened', () => {
-    // Act
-    const settings = resolveLocalSettings({}, { shortenTimeouts: false });
-
-    // Assess
-    expect(settings.consumerTimeoutSeconds).toBe(defaultSettings.consumerTimeoutSeconds);
-    expect(settings.visibilityTimeoutSeconds).toBe(visibilityTimeoutSeconds(defaultSettings));
   });
 
   it('lets explicit overrides win', () => {

@@ -15,12 +15,12 @@ const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue'
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue-dlq';
 const sqsMock = mockClient(SQSClient);
 
-const redrive = (manual = false) =>
+const redrive = (moveTask = false) =>
   redriveDeadLetters({
     sqs: new SQSClient({ region: 'us-east-1' }),
     deadLetterQueueUrl: DLQ_URL,
     queueUrl: QUEUE_URL,
-    manual,
+    moveTask,
     taskPollMs: 1,
   });
 
@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 describe('redriveDeadLetters', () => {
-  it('lets SQS move the messages with a message move task where the endpoint has one', async () => {
+  it('lets SQS move the messages with a message move task when asked and the endpoint has one', async () => {
     // Prepare
     sqsMock.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
     sqsMock
@@ -52,7 +52,7 @@ describe('redriveDeadLetters', () => {
       });
 
     // Act
-    const result = await redrive();
+    const result = await redrive(true);
 
     // Assess
     expect(result).toEqual({ method: 'message-move-task', moved: 7, failed: 0 });
@@ -63,7 +63,7 @@ describe('redriveDeadLetters', () => {
     expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 
-  it('falls back to receive, send, delete, and deletes only what was sent', async () => {
+  it('falls back to receive, send, delete where the endpoint has no move task, and deletes only what was sent', async () => {
     // Prepare
     sqsMock
       .on(StartMessageMoveTaskCommand)
@@ -84,7 +84,7 @@ describe('redriveDeadLetters', () => {
     sqsMock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
 
     // Act
-    const result = await redrive();
+    const result = await redrive(true);
 
     // Assess
     expect(result).toEqual({ method: 'receive-send-delete', moved: 1, failed: 1 });
@@ -109,8 +109,49 @@ describe('redriveDeadLetters', () => {
     sqsMock.on(SendMessageBatchCommand).rejects(new Error('connection reset'));
 
     // Act & Assess
-    await expect(redrive(true)).rejects.toThrow('connection reset');
+    await expect(redrive()).rejects.toThrow('connection reset');
     expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
     expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
+  });
+
+  it("sends a message back without the consumer's dead-letter reason, so it is judged afresh", async () => {
+    // Prepare
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'm1',
+            ReceiptHandle: 'rh1',
+            Body: 'one',
+            MessageAttributes: {
+              traceparent: attribute('00-abc-def-01'),
+              'DeadLetter.Reason': attribute('invalid-order'),
+              'DeadLetter.OriginalMessageId': attribute('orig-1'),
+            },
+          },
+        ],
+      })
+      .resolves({});
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'n1', MD5OfMessageBody: '' }],
+      Failed: [],
+    });
+    sqsMock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+
+    // Act
+    const result = await redrive();
+
+    // Assess
+    expect(result).toEqual({ method: 'receive-send-delete', moved: 1, failed: 0 });
+    expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries).toEqual([
+      {
+        Id: '0',
+        MessageBody: 'one',
+        MessageAttributes: { traceparent: attribute('00-abc-def-01') },
+      },
+    ]);
   });
 });
