@@ -41,6 +41,30 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
     expect(props.target).toBe('local');
   });
 
+  it('requires a MongoDB URI when deploy-local.sh deploys to MiniStack, whose Lambdas cannot reach the compose name', () => {
+    // Prepare
+    const env = { DEPLOY_LOCAL_EMULATOR: 'ministack' };
+
+    const nothingGiven = () =>
+      stackPropsFromContext((key) => (key === 'target' ? 'local' : undefined), env);
+
+    // Act & Assess
+    expect(nothingGiven).toThrow(StackConfigurationError);
+    expect(nothingGiven).toThrow(/MiniStack .* -c mongoUri=/);
+    expect(
+      stackPropsFromContext(
+        (key) => ({ target: 'local', mongoUri: 'mongodb://127.0.0.1:27017/' })[key],
+        env,
+      ).mongoUri,
+    ).toEqual({ value: 'mongodb://127.0.0.1:27017/' });
+    expect(
+      stackPropsFromContext(
+        (key) => ({ target: 'local', mongoUriSecret: 'order-service/mongo-uri' })[key],
+        env,
+      ).mongoUri,
+    ).toEqual({ secret: 'order-service/mongo-uri' });
+  });
+
   it('requires SigV4 callers with functionUrlAuth=AWS_IAM, which cdk-nag accepts without acknowledgement', () => {
     // Act
     const { template, nagReports } = synthesizeOrderService({ functionUrlAuth: 'AWS_IAM' });
