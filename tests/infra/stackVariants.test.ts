@@ -43,26 +43,20 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
 
   it('requires a MongoDB URI when deploy-local.sh deploys to MiniStack, whose Lambdas cannot reach the compose name', () => {
     // Prepare
-    const env = { DEPLOY_LOCAL_EMULATOR: 'ministack' };
-
-    const nothingGiven = () =>
-      stackPropsFromContext((key) => (key === 'target' ? 'local' : undefined), env);
+    const mongoUriOn = (given: Record<string, string>) => () =>
+      stackPropsFromContext((key) => ({ target: 'local', ...given })[key], {
+        DEPLOY_LOCAL_EMULATOR: 'ministack',
+      }).mongoUri;
 
     // Act & Assess
-    expect(nothingGiven).toThrow(StackConfigurationError);
-    expect(nothingGiven).toThrow(/MiniStack .* -c mongoUri=/);
-    expect(
-      stackPropsFromContext(
-        (key) => ({ target: 'local', mongoUri: 'mongodb://127.0.0.1:27017/' })[key],
-        env,
-      ).mongoUri,
-    ).toEqual({ value: 'mongodb://127.0.0.1:27017/' });
-    expect(
-      stackPropsFromContext(
-        (key) => ({ target: 'local', mongoUriSecret: 'order-service/mongo-uri' })[key],
-        env,
-      ).mongoUri,
-    ).toEqual({ secret: 'order-service/mongo-uri' });
+    expect(mongoUriOn({})).toThrow(StackConfigurationError);
+    expect(mongoUriOn({})).toThrow(/MiniStack .* -c mongoUri=/);
+    expect(mongoUriOn({ mongoUri: 'mongodb://127.0.0.1:27017/' })()).toEqual({
+      value: 'mongodb://127.0.0.1:27017/',
+    });
+    expect(mongoUriOn({ mongoUriSecret: 'order-service/mongo-uri' })()).toEqual({
+      secret: 'order-service/mongo-uri',
+    });
   });
 
   it('requires SigV4 callers with functionUrlAuth=AWS_IAM, which cdk-nag accepts without acknowledgement', () => {
