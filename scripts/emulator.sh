@@ -23,6 +23,14 @@ fail() {
 
 command -v python3 >/dev/null ||
   fail "Python 3 is required to run MiniStack and python3 is not on PATH (e.g. apt-get install python3 python3-venv)."
+# MiniStack runs Node.js handlers with the first `node` on its PATH: the project's Node 22, the
+# version of the functions' nodejs22.x runtime.
+[[ "$("${node_bin}/node" --version 2>/dev/null)" == v22.* ]] ||
+  fail "Node 22 is not in node_modules/.bin: run npm ci first."
+if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+  fail "port ${port} is in use (another emulator?): stop it, or choose another with EMULATOR_PORT."
+fi
+
 installed=$("${venv}/bin/python" -c \
   'import importlib.metadata as m; print(m.version("ministack"))' 2>/dev/null || true)
 if [ "${installed}" != "${MINISTACK_VERSION}" ]; then
@@ -31,14 +39,6 @@ if [ "${installed}" != "${MINISTACK_VERSION}" ]; then
     fail "python3 -m venv failed: install Python's venv module (e.g. apt-get install python3-venv)."
   "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check \
     "ministack==${MINISTACK_VERSION}" || fail "could not install ministack==${MINISTACK_VERSION} from PyPI."
-fi
-
-# MiniStack runs Node.js handlers with the first `node` on its PATH: the project's Node 22, the
-# version of the functions' nodejs22.x runtime.
-[[ "$("${node_bin}/node" --version 2>/dev/null)" == v22.* ]] ||
-  fail "Node 22 is not in node_modules/.bin: run npm ci first."
-if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
-  fail "port ${port} is in use (another emulator?): stop it, or choose another with EMULATOR_PORT."
 fi
 
 # MiniStack unpacks each function under TMPDIR. The nodejs22.x runtime gives handlers the AWS SDK v3

@@ -12,7 +12,7 @@ import {
 
 /** Runs `scripts/<name>` with bash, in a clean environment plus `env`. */
 const runScript = (
-  name: 'deploy-local.sh' | 'destroy-local.sh',
+  name: 'deploy-local.sh' | 'destroy-local.sh' | 'emulator.sh',
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<CommandResult> =>
@@ -130,5 +130,23 @@ describe('deploy-local.sh and destroy-local.sh', () => {
     );
     expect(result.stderr).toContain('-c mongoUri=');
     expect(result.stdout + result.stderr).not.toContain('bootstrap');
+  });
+});
+
+describe('emulator.sh', () => {
+  it('refuses a port that is taken, in one line naming EMULATOR_PORT, before installing anything', async () => {
+    // Prepare
+    const taken = await miniStackHealthOnly();
+    const port = new URL(taken).port;
+
+    // Act
+    const result = await runScript('emulator.sh', [], { EMULATOR_PORT: port });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe(
+      `emulator: port ${port} is in use (another emulator?): stop it, or choose another with EMULATOR_PORT.`,
+    );
   });
 });
