@@ -5,17 +5,18 @@ export type LocalEmulator = 'localstack' | 'ministack';
 const FUNCTION_URL_HOST = /^([a-z0-9-]+)\.lambda-url\.([a-z0-9-]+)\./;
 
 /**
- * Maps a Function URL, as the emulator reported it (AWS's `https://<url-id>.lambda-url.<region>.on.aws/`
- * or its own host form), onto a URL that `curl` and Node's `fetch` reach on the machine that deployed.
- * No form works on both emulators without DNS, so each gets its own:
+ * Maps a Function URL as the emulator reported it (AWS's
+ * `https://<url-id>.lambda-url.<region>.on.aws/`, or its own host form) onto a URL that `curl` and
+ * Node's `fetch` reach on the machine that deployed. No form works on both emulators without DNS,
+ * so each gets its own:
  *
  * - MiniStack also serves every Function URL at `<endpoint>/_aws/lambda-url/<url-id>/`, on the
  *   endpoint itself, whatever its host and port: no DNS at all.
- * - LocalStack serves only the host form (`localstack/services/lambda_/urlrouter.py` routes on the
- *   `Host` header; its Lambda docs give `http://<url-id>.lambda-url.<region>.localhost.localstack.cloud:4566`),
- *   with the protocol and port of its endpoint. `*.localhost.localstack.cloud` resolves to 127.0.0.1
- *   through public DNS; `*.localhost` would need none but Node's `fetch` does not resolve it
- *   everywhere.
+ * - LocalStack serves only the host form (`localstack/services/lambda_/urlrouter.py` routes on
+ *   the `Host` header; its Lambda docs give
+ *   `http://<url-id>.lambda-url.<region>.localhost.localstack.cloud:4566`), with the protocol and
+ *   port of its endpoint. `*.localhost.localstack.cloud` resolves to 127.0.0.1 through public DNS;
+ *   `*.localhost` would need none, but Node's `fetch` does not resolve it everywhere.
  *
  * Any other URL is returned as it is.
  */

@@ -18,7 +18,8 @@ const HEALTH = /health.*url/i;
 const CONSUMER = /consumer.*function.*name/i;
 
 /**
- * Finds the queue, DLQ and health URLs (and the consumer's name, the region) in an outputs file (`{ "<Stack>": { "<Output>": "…" } }`).
+ * Finds the queue, DLQ and health URLs (and the consumer's name, the region) in an outputs file
+ * (`{ "<Stack>": { "<Output>": "…" } }`).
  * Output names are matched by meaning (`QueueUrl`, `DeadLetterQueueUrl`/`DlqUrl`, `HealthUrl`,
  * with or without the prefix CDK adds inside a construct), so renaming a construct does not break
  * the commands. Returns `undefined` when the file is absent, unreadable or has no queue URL.
