@@ -16,10 +16,17 @@ const consumer = (env: Record<string, string> = {}) => ({
   env,
 });
 
-const configured = (variables: Record<string, string>) =>
-  lambdaMock
-    .on(GetFunctionConfigurationCommand, { FunctionName: FUNCTION_NAME })
-    .resolves({ Environment: { Variables: variables } });
+/** The consumer's environment as the stack sets it: its MongoDB, and its queues' URLs too. */
+const configured = (mongo: Record<string, string>) =>
+  lambdaMock.on(GetFunctionConfigurationCommand, { FunctionName: FUNCTION_NAME }).resolves({
+    Environment: {
+      Variables: {
+        ...mongo,
+        LOG_LEVEL: 'INFO',
+        DLQ_URL: 'http://localhost:4599/000000000000/order-queue-dlq',
+      },
+    },
+  });
 
 describe('readDeployedMongo', () => {
   afterEach(() => {
