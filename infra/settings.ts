@@ -91,7 +91,10 @@ export interface DeploymentSettings {
   readonly logRetentionDays: number;
   /** Secrets Manager secret (name or ARN) holding the MongoDB URI on AWS. */
   readonly mongoUriSecretName: string;
-  /** MongoDB URI the LocalStack deployment uses: the compose service, reached by name. */
+  /**
+   * MongoDB URI of a local deployment given none (`-c mongoUri=…`): the compose service, by the name
+   * the Lambda containers on the compose network reach it by.
+   */
   readonly localMongoUri: string;
 }
 

@@ -5,7 +5,7 @@ import type {
   MongoUriProp,
   OrderProcessingStackProps,
 } from './orderProcessingStackProps.js';
-import type { FunctionUrlAuth } from './settings.js';
+import { defaultDeploymentSettings, type FunctionUrlAuth } from './settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,19 +60,29 @@ const targetOf = (value: unknown, env: Env): DeploymentTarget => {
   return raw as DeploymentTarget;
 };
 
-const mongoUriOf = (context: (key: string) => unknown): MongoUriProp | undefined => {
+const mongoUriOf = (context: (key: string) => unknown, env: Env): MongoUriProp | undefined => {
   const secret = text(context('mongoUriSecret'));
   const value = text(context('mongoUri'));
   if (secret !== undefined && value !== undefined) fail('set mongoUriSecret or mongoUri, not both');
   if (secret !== undefined) return { secret };
-  return value === undefined ? undefined : { value };
+  if (value !== undefined) return { value };
+  // Set by scripts/deploy-local.sh: MiniStack runs the Lambdas as processes on the deploying
+  // machine, where the compose default's host name does not resolve.
+  if (env.DEPLOY_LOCAL_EMULATOR === 'ministack') {
+    fail(
+      'MiniStack runs the Lambdas as local processes, which cannot reach the compose MongoDB ' +
+        `(${defaultDeploymentSettings.localMongoUri}): give the URI, e.g. -c mongoUri=mongodb://127.0.0.1:27017/`,
+    );
+  }
+  return undefined;
 };
 
 /**
  * Reads the stack props users change from CDK context, e.g.
  * `cdk deploy -c mongoUriSecret=prod/mongo-uri -c alarmEmail=ops@example.com -c maxConcurrency=10`.
  * Keys: `target` (`aws`|`local`; default `local` when AWS_ENDPOINT_URL points at LocalStack, as
- * under cdklocal), `mongoUriSecret` (name or ARN) or `mongoUri`, `functionUrlAuth`, `logLevel`,
+ * under cdklocal), `mongoUriSecret` (name or ARN) or `mongoUri` (required when
+ * `DEPLOY_LOCAL_EMULATOR` is `ministack`), `functionUrlAuth`, `logLevel`,
  * `healthReservedConcurrency` (a number or `none`), the names in {@link NUMBER_KEYS} and
  * {@link STRING_KEYS}. Unset keys keep the defaults of `infra/settings.ts`.
  */
@@ -82,7 +92,7 @@ export const stackPropsFromContext = (
 ): OrderProcessingStackProps => {
   const props: Record<string, unknown> = {
     target: targetOf(context('target'), env),
-    mongoUri: mongoUriOf(context),
+    mongoUri: mongoUriOf(context, env),
     functionUrlAuth: text(context('functionUrlAuth'))?.toUpperCase() as FunctionUrlAuth | undefined,
     logLevel: text(context('logLevel'))?.toUpperCase() as LogLevel | undefined,
   };

@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sq
 import { MongoClient } from 'mongodb';
 import { parseCliArguments, wholeNumberOption } from './cliArguments.js';
 import { deadLetterOf, uniqueDeadLetters } from './deadLetters.js';
+import { type MongoTarget, readDeployedMongo } from './deployedMongo.js';
 import { EndpointError, UsageError } from './errors.js';
 import {
   type DeadLetterExplanation,
@@ -27,7 +28,8 @@ Commands:
 list shows the reason the consumer attached (DeadLetter.* message attributes). For a message
 the queue's redrive moved (no reason attached) it recomputes one with the consumer's contract,
 and reads the stored order from MongoDB to tell a conflict from a passing failure: MONGO_URI and
-MONGO_DB_NAME, or those of a running \`npm run dev\`. Copies of one message are listed once.
+MONGO_DB_NAME, or those of a running \`npm run dev\`, or those the consumer of a local deployment
+(cdk-outputs.local.json) is configured with. Copies of one message are listed once.
 
 Target: QUEUE_URL/DLQ_URL, else AWS_ENDPOINT_URL, else a running \`npm run dev\`, else
 cdk-outputs.local.json (LocalStack), else cdk-outputs.json (AWS), else http://localhost:4566.`;
@@ -49,17 +51,30 @@ const depth = async (target: OpenSqsTarget, queueUrl: string): Promise<number> =
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 };
 
+/** The MongoDB of the target: its own, else the one the deployed consumer is configured with. */
+const mongoOf = async (target: SqsTarget): Promise<MongoTarget | string> => {
+  if (target.mongo !== undefined) return target.mongo;
+  if (target.deployedConsumer === undefined || target.endpoint === undefined) {
+    return 'MONGO_URI is not set: valid orders cannot be checked for conflicts';
+  }
+  return readDeployedMongo({
+    endpoint: target.endpoint,
+    region: target.region ?? 'us-east-1',
+    functionName: target.deployedConsumer,
+    env: process.env,
+  }).catch(
+    (error: Error) =>
+      `the deployed consumer's MongoDB URI could not be read (${error.name}): set MONGO_URI to compare valid orders with the stored ones`,
+  );
+};
+
 /** Opens MongoDB for the conflict check; says why not, and goes on without it, when it cannot. */
 const openOrders = async (
   target: SqsTarget,
 ): Promise<{ lookup?: StoredOrderLookup; note: string; close: () => Promise<void> }> => {
-  if (target.mongo === undefined) {
-    return {
-      note: 'MONGO_URI is not set: valid orders cannot be checked for conflicts',
-      close: async () => undefined,
-    };
-  }
-  const { uri, databaseName } = target.mongo;
+  const mongo = await mongoOf(target);
+  if (typeof mongo === 'string') return { note: mongo, close: async () => undefined };
+  const { uri, databaseName } = mongo;
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3_000, connectTimeoutMS: 3_000 });
   try {
     await client.db(databaseName).command({ ping: 1 });
@@ -126,7 +141,16 @@ const list = async (target: SqsTarget, args: string[]): Promise<number> => {
     if (values.json) {
       for (const entry of explained) {
         process.stdout.write(
-          `${JSON.stringify({ originalMessageId: entry.id, at: entry.sent, copies: entry.copies, ...entry.why })}\n`,
+          `${JSON.stringify({
+            originalMessageId: entry.id,
+            at: entry.sent,
+            copies: entry.copies,
+            attached: entry.attached,
+            // An attached reason is reported by its code, as a recomputed one is.
+            ...(entry.why.reason === 'attached'
+              ? { reason: entry.why.code, detail: entry.why.detail, orderId: entry.why.orderId }
+              : entry.why),
+          })}\n`,
         );
       }
       return 0;

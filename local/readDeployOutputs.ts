@@ -6,6 +6,8 @@ export interface DeployOutputs {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl?: string;
   readonly healthUrl?: string;
+  /** The consumer Lambda's name (`ConsumerFunctionName`), when the stack outputs it. */
+  readonly consumerFunctionName?: string;
   /** The stack's `Region` output, when it has one. */
   readonly region?: string;
 }
@@ -13,9 +15,11 @@ export interface DeployOutputs {
 const DEAD_LETTER = /(dlq|deadletter).*url/i;
 const QUEUE = /queue.*url/i;
 const HEALTH = /health.*url/i;
+const CONSUMER = /consumer.*function.*name/i;
 
 /**
- * Finds the queue, DLQ and health URLs (and the region) in an outputs file (`{ "<Stack>": { "<Output>": "…" } }`).
+ * Finds the queue, DLQ and health URLs (and the consumer's name, the region) in an outputs file
+ * (`{ "<Stack>": { "<Output>": "…" } }`).
  * Output names are matched by meaning (`QueueUrl`, `DeadLetterQueueUrl`/`DlqUrl`, `HealthUrl`,
  * with or without the prefix CDK adds inside a construct), so renaming a construct does not break
  * the commands. Returns `undefined` when the file is absent, unreadable or has no queue URL.
@@ -42,6 +46,7 @@ export const readDeployOutputs = (
   const deadLetterQueueUrl = find((key) => DEAD_LETTER.test(key));
   const queueUrl = find((key) => QUEUE.test(key) && !DEAD_LETTER.test(key));
   const healthUrl = find((key) => HEALTH.test(key));
+  const consumerFunctionName = find((key) => CONSUMER.test(key));
   const region = find((key) => key === 'Region');
   if (queueUrl === undefined) return undefined;
   return {
@@ -49,6 +54,7 @@ export const readDeployOutputs = (
     queueUrl,
     ...(deadLetterQueueUrl === undefined ? {} : { deadLetterQueueUrl }),
     ...(healthUrl === undefined ? {} : { healthUrl }),
+    ...(consumerFunctionName === undefined ? {} : { consumerFunctionName }),
     ...(region === undefined ? {} : { region }),
   };
 };

@@ -21,6 +21,11 @@ export interface SqsTarget {
   readonly deadLetterQueue: QueueRef | undefined;
   /** The database of a running dev runtime, to compare DLQ messages with stored orders. */
   readonly mongo: { readonly uri: string; readonly databaseName: string } | undefined;
+  /**
+   * The consumer Lambda of a local deployment (from `cdk-outputs.local.json`): its configuration
+   * names the deployment's MongoDB when `mongo` is unknown (`local/deployedMongo.ts`).
+   */
+  readonly deployedConsumer: string | undefined;
   /** What to do when nothing answers at the endpoint. */
   readonly unreachableHint: string;
 }
@@ -88,12 +93,14 @@ const DEV_HINT =
  * 2. `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL`: the queues of `cdk-outputs.local.json`, else the
  *    queue names from the shared settings;
  * 3. a running `npm run dev` (`.dev-data/endpoints.json`, its process alive);
- * 4. `cdk-outputs.local.json` (LocalStack, `http://localhost:4566`);
+ * 4. `cdk-outputs.local.json` (LocalStack's default, `http://localhost:4566`);
  * 5. `cdk-outputs.json` (AWS: endpoint, region and credentials from the SDK's chain);
  * 6. the dev defaults: `http://localhost:4566` and the queue names from the shared settings.
  *
- * The region is `AWS_REGION`/`AWS_DEFAULT_REGION`, else the queue URL's, else (local targets)
- * `us-east-1`; a running dev runtime's own region wins for that target.
+ * The region is `AWS_REGION`/`AWS_DEFAULT_REGION`, else the outputs file's `Region`, else the
+ * queue URL's, else (local targets) `us-east-1`; a running dev runtime's own region wins for that
+ * target. A target from `cdk-outputs.local.json` is an emulator whatever its host: any static
+ * credentials do there.
  */
 export const resolveSqsTarget = (sources: TargetSources): SqsTarget => {
   const { env } = sources;
@@ -118,22 +125,43 @@ export const resolveSqsTarget = (sources: TargetSources): SqsTarget => {
     queue: QueueRef,
     deadLetterQueue: QueueRef | undefined,
     hint: string,
-    region?: string,
-    dev?: DevEndpoints,
+    more: { region?: string; dev?: DevEndpoints; deployed?: DeployOutputs } = {},
   ): SqsTarget => {
-    const local = isLocal(endpoint);
+    // A local deployment's endpoint is an emulator, whatever its host.
+    const local = isLocal(endpoint) || (endpoint !== undefined && more.deployed !== undefined);
     const queueRegion = 'url' in queue ? regionOfQueueUrl(queue.url) : undefined;
     return {
       description,
       endpoint,
-      region: region ?? envRegion ?? queueRegion ?? (local ? 'us-east-1' : undefined),
+      region:
+        more.region ??
+        envRegion ??
+        more.deployed?.region ??
+        queueRegion ??
+        (local ? 'us-east-1' : undefined),
       useTestCredentials: local && !hasCredentials,
       queue,
       deadLetterQueue,
-      mongo: mongo(dev),
+      mongo: mongo(more.dev),
+      deployedConsumer: endpoint === undefined ? undefined : more.deployed?.consumerFunctionName,
       unreachableHint: hint,
     };
   };
+  /** The queues of an outputs file. */
+  const fromOutputs = (
+    deployed: DeployOutputs,
+    description: string,
+    endpoint: string | undefined,
+    hint: string,
+  ): SqsTarget =>
+    target(
+      description,
+      endpoint,
+      { url: deployed.queueUrl },
+      deployed.deadLetterQueueUrl === undefined ? undefined : { url: deployed.deadLetterQueueUrl },
+      hint,
+      { deployed },
+    );
   const byName = { name: defaultSettings.queueName };
   const dlqByName = { name: defaultSettings.deadLetterQueueName };
 
@@ -160,14 +188,11 @@ export const resolveSqsTarget = (sources: TargetSources): SqsTarget => {
           dlqByName,
           'Check AWS_ENDPOINT_URL, or unset it to use `npm run dev`.',
         )
-      : target(
+      : fromOutputs(
+          deployed,
           `AWS_ENDPOINT_URL ${endpointVariable}, queues from ${deployed.file}`,
           endpointVariable,
-          { url: deployed.queueUrl },
-          deployed.deadLetterQueueUrl === undefined
-            ? undefined
-            : { url: deployed.deadLetterQueueUrl },
-          'Check AWS_ENDPOINT_URL.',
+          'Check AWS_ENDPOINT_URL, or start the emulator and run `npm run deploy:local`.',
         );
   }
 
@@ -179,33 +204,27 @@ export const resolveSqsTarget = (sources: TargetSources): SqsTarget => {
       { url: dev.queueUrl },
       { url: dev.deadLetterQueueUrl },
       DEV_HINT,
-      dev.region,
-      dev,
+      { region: dev.region, dev },
     );
   }
 
   const localStack = localOutputs();
   if (localStack !== undefined) {
-    return target(
+    return fromOutputs(
+      localStack,
       `LocalStack at ${DEFAULT_LOCAL_ENDPOINT}, queues from ${localStack.file}`,
       DEFAULT_LOCAL_ENDPOINT,
-      { url: localStack.queueUrl },
-      localStack.deadLetterQueueUrl === undefined
-        ? undefined
-        : { url: localStack.deadLetterQueueUrl },
-      'Is LocalStack running (docker compose up -d)? Or start `npm run dev` to use the local runtime.',
+      'Is the emulator running? Set AWS_ENDPOINT_URL to the one you deployed to, or start `npm run dev` to use the local runtime.',
     );
   }
 
   const aws = outputs(resolve(root, 'cdk-outputs.json'));
   if (aws !== undefined) {
-    return target(
+    return fromOutputs(
+      aws,
       `AWS, queues from ${aws.file}`,
       undefined,
-      { url: aws.queueUrl },
-      aws.deadLetterQueueUrl === undefined ? undefined : { url: aws.deadLetterQueueUrl },
       'Check your network and AWS configuration (AWS_REGION, AWS_PROFILE).',
-      envRegion ?? aws.region,
     );
   }
 

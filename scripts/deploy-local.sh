@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Deploys the stack to LocalStack with cdklocal and writes its outputs to cdk-outputs.local.json,
-# which `npm run test:e2e` and the commands in README.md ("Deploy to LocalStack") read.
+# Deploys the stack with cdklocal to the LocalStack-compatible emulator at AWS_ENDPOINT_URL
+# (LocalStack's default when unset) and writes its outputs to cdk-outputs.local.json, which
+# `npm run send`, `npm run dlq`, `npm run test:e2e` and README.md ("Deploy to LocalStack") read.
 #
-#   docker compose up -d --wait        # LocalStack + MongoDB (needs LOCALSTACK_AUTH_TOKEN)
-#   npm run deploy:local               # bootstrap (first time) + deploy
-#   npm run deploy:local -- -c consumerTimeoutSeconds=10   # extra CDK context, e.g. faster DLQ
+#   npm run emulator                     # MiniStack: no Docker, no token (or: docker compose up -d --wait)
+#   AWS_ENDPOINT_URL=http://localhost:4566 npm run deploy:local -- -c mongoUri=mongodb://127.0.0.1:27017/
+#   npm run deploy:local -- -c consumerTimeoutSeconds=10   # more CDK context, e.g. a faster DLQ
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,20 +13,18 @@ cd "$(dirname "$0")/.."
 source scripts/localstack-env.sh
 OUTPUTS="cdk-outputs.local.json"
 
-echo "deploy:local: waiting for LocalStack at ${AWS_ENDPOINT_URL}"
-deadline=$((SECONDS + 120))
-until curl -fsS "${AWS_ENDPOINT_URL}/_localstack/health" >/dev/null 2>&1; do
-  if [ "${SECONDS}" -ge "${deadline}" ]; then
-    echo "deploy:local: LocalStack does not answer at ${AWS_ENDPOINT_URL}." >&2
-    echo "  Start it with: docker compose up -d --wait   (LOCALSTACK_AUTH_TOKEN must be set)" >&2
-    exit 1
-  fi
-  sleep 2
-done
+require_emulator deploy:local
+emulator=$(emulator_kind)
+echo "deploy:local: deploying to ${emulator} at ${AWS_ENDPOINT_URL}"
 
-npx cdklocal bootstrap --no-notices -c target=local
-npx cdklocal deploy --no-notices --require-approval never -c target=local \
+# Synthesized once, before anything is created, so a bad setting stops here. The app reads
+# DEPLOY_LOCAL_EMULATOR: MiniStack runs the Lambdas as processes on this machine, where the compose
+# default MongoDB URI cannot resolve, so there the URI must be given (infra/stackPropsFromContext.ts).
+DEPLOY_LOCAL_EMULATOR="${emulator}" npx cdklocal synth --quiet --no-notices -c target=local "$@"
+# An explicit environment and no app: bootstrapping does not synthesize again.
+npx cdklocal bootstrap --no-notices --app "" "aws://unknown-account/${AWS_REGION}"
+npx cdklocal deploy --no-notices --require-approval never --app cdk.out \
   --outputs-file "${OUTPUTS}" "$@"
-# Function URLs in the form LocalStack serves them (handled in code: infra/localStackFunctionUrl.ts).
-npx tsx infra/normalizeLocalOutputs.ts "${OUTPUTS}" "${AWS_ENDPOINT_URL}"
+# Function URLs in a form this machine can call (infra/normalizeLocalOutputs.ts).
+npx tsx infra/normalizeLocalOutputs.ts "${OUTPUTS}" "${AWS_ENDPOINT_URL}" "${emulator}"
 echo "deploy:local: outputs written to ${OUTPUTS}"

@@ -1,63 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type Collection, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configDefaults } from '../../lambda/shared/config.js';
+import { peekQueue } from '../../local/peekQueue.js';
 import { orderEventFactory } from '../helpers/factories.js';
-import { localStackDeployment } from './localStackDeployment.js';
+import { runCommand } from '../integration/local/runCommand.js';
+import { openLocalStackDeployment } from './localStackDeployment.js';
 
-/** Polls `probe` until it returns a value other than `undefined`, or fails after `timeoutMs`. */
-const eventually = async <T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resume) => setTimeout(resume, 2_000));
-  }
-};
-
-const deployment = localStackDeployment();
+const deployment = await openLocalStackDeployment();
 const { sqs, outputs } = deployment;
 
-// An invalid order reaches the DLQ after maxReceiveCount receives, each one visibility timeout
-// apart: read both from the deployed queue, so the wait fits whatever the stack was deployed with.
-const queueAttributes = await sqs
-  .send(
-    new GetQueueAttributesCommand({
-      QueueUrl: outputs.QueueUrl,
-      AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
-    }),
-  )
-  .then((output) => output.Attributes)
-  .catch((error: Error) => {
-    throw new Error(
-      `LocalStack does not answer for the deployed queue at ${deployment.endpoint} (${error.name}): ` +
-        'run `docker compose up -d --wait` and `npm run deploy:local`',
-    );
-  });
+// The invalid order sent first waits for the consumer's first cold start; the longest it may take
+// is the redrive's (maxReceiveCount receives, one visibility timeout apart), read from the deployed
+// queue so the wait fits whatever the stack was deployed with.
+const { Attributes: queueAttributes } = await sqs.send(
+  new GetQueueAttributesCommand({
+    QueueUrl: outputs.QueueUrl,
+    AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+  }),
+);
 const visibilityMs = Number(queueAttributes?.VisibilityTimeout) * 1_000;
 const maxReceiveCount = Number(JSON.parse(queueAttributes?.RedrivePolicy ?? '{}').maxReceiveCount);
-const DEAD_LETTER_WAIT_MS = visibilityMs * maxReceiveCount + 120_000;
-const STORE_WAIT_MS = 180_000;
+const DEAD_LETTER_WAIT_MS = visibilityMs * (maxReceiveCount + 1) + 60_000;
+// The first invocation of each function may wait for its execution environment to start.
+const STORE_WAIT_MS = 120_000;
+const POLL = { interval: 2_000 };
 
-describe('order service deployed on LocalStack', () => {
+describe(`order service deployed at ${deployment.endpoint}`, () => {
   const run = randomUUID().slice(0, 8);
-  const validId = `E2E-${run}-A`;
-  const otherId = `E2E-${run}-B`;
-  const valid = orderEventFactory({ order_id: validId });
-  const other = orderEventFactory({ order_id: otherId });
+  const valid = orderEventFactory({ order_id: `E2E-${run}-A` });
+  const other = orderEventFactory({ order_id: `E2E-${run}-B` });
   const invalid = { order_id: `E2E-${run}-INVALID`, user_id: 'U-1', items: [], total_amount: -1 };
+  // Same order_id as `valid`, other content: sent once `valid` is stored.
+  const conflicting = {
+    ...valid,
+    items: [{ item_id: 'P1', quantity: 2, price: 30.0 }],
+    total_amount: 60.0,
+  };
   let mongo: MongoClient;
   let orders: Collection<{ _id: string; status: string; sqs_message_id: string }>;
   const sentIds: string[] = [];
@@ -70,18 +50,27 @@ describe('order service deployed on LocalStack', () => {
   };
 
   const getHealth = async () => {
-    const response = await fetch(deployment.healthUrl, { signal: AbortSignal.timeout(10_000) });
+    // The URL exactly as the outputs file holds it.
+    const response = await fetch(outputs.HealthUrl, { signal: AbortSignal.timeout(10_000) });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
+  const storedOnce = (orderId: string) =>
+    vi.waitFor(
+      async () => {
+        expect(await orders.countDocuments({ _id: orderId, status: 'PROCESSED' })).toBe(1);
+      },
+      { timeout: STORE_WAIT_MS, ...POLL },
+    );
+
   beforeAll(async () => {
-    mongo = new MongoClient(deployment.mongoUri, { serverSelectionTimeoutMS: 5_000 });
+    mongo = new MongoClient(deployment.mongo.uri, { serverSelectionTimeoutMS: 5_000 });
     await mongo.connect().catch((error: Error) => {
       throw new Error(
-        `MongoDB of the compose file does not answer on the host (${error.name}): run \`docker compose up -d --wait\`, or set E2E_MONGO_URI`,
+        `The deployment's MongoDB does not answer on this machine (${error.name}); set E2E_MONGO_URI to where it is published`,
       );
     });
-    orders = mongo.db(deployment.databaseName).collection(configDefaults.ORDERS_COLLECTION);
+    orders = mongo.db(deployment.mongo.databaseName).collection(configDefaults.ORDERS_COLLECTION);
     // Prepare: a valid order sent twice (a producer resend), another valid one, an invalid one.
     await send(valid);
     await send(valid);
@@ -90,15 +79,20 @@ describe('order service deployed on LocalStack', () => {
   }, 60_000);
 
   afterAll(async () => {
+    sqs.destroy();
     await mongo?.close();
   });
 
-  it('answers 200 healthy on the health Function URL', async () => {
-    // Act (the first call may wait for the function's container to start)
-    const health = await eventually('a healthy answer', 180_000, async () => {
-      const answer = await getHealth();
-      return answer.status === 200 ? answer : undefined;
-    });
+  it('answers 200 healthy on the health Function URL of the outputs file', async () => {
+    // Act
+    const health = await vi.waitFor(
+      async () => {
+        const answer = await getHealth();
+        expect(answer.status).toBe(200);
+        return answer;
+      },
+      { timeout: STORE_WAIT_MS, ...POLL },
+    );
 
     // Assess
     expect(health.body).toMatchObject({
@@ -112,51 +106,88 @@ describe('order service deployed on LocalStack', () => {
     'stores each valid order exactly once, the resend included',
     async () => {
       // Act
-      const stored = await eventually('both valid orders in MongoDB', STORE_WAIT_MS, async () => {
-        const documents = await orders.find({ _id: { $in: [validId, otherId] } }).toArray();
-        return documents.length === 2 ? documents : undefined;
-      });
+      await storedOnce(valid.order_id as string);
+      await storedOnce(other.order_id as string);
 
       // Assess
-      expect(stored.map((document) => document.status)).toEqual(['PROCESSED', 'PROCESSED']);
-      expect(await orders.countDocuments({ _id: validId })).toBe(1);
-      const first = stored.find((document) => document._id === validId);
+      const first = await orders.findOne({ _id: valid.order_id as string });
       expect(sentIds.slice(0, 2)).toContain(first?.sqs_message_id);
     },
-    STORE_WAIT_MS + 20_000,
+    2 * STORE_WAIT_MS + 20_000,
   );
 
   it(
-    `moves the invalid order to the DLQ after ${maxReceiveCount} receives, and only it`,
+    'puts the invalid and the conflicting order in the DLQ with their reason, and `npm run dlq -- list` explains them',
     async () => {
-      // Act: peek at the DLQ (visibility 0 leaves the messages there for operators)
-      const seen = new Map<string, Message>();
-      await eventually('the invalid order in the DLQ', DEAD_LETTER_WAIT_MS, async () => {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: outputs.DeadLetterQueueUrl,
-            MaxNumberOfMessages: 10,
-            VisibilityTimeout: 0,
-            WaitTimeSeconds: 5,
-          }),
+      // Prepare: the consumer is warm once `valid` is stored; then a conflicting version of it
+      await storedOnce(valid.order_id as string);
+      const stored = await orders.findOne({ _id: valid.order_id as string });
+      await send(conflicting);
+
+      // Act: peek at the DLQ until both are there (listing leaves them for operators). With the
+      // default poisonMessages (dead-letter-now) the consumer copies them on their first receive:
+      // the conflict sent to the warm consumer must be there within 10 s.
+      const deadLetters = () =>
+        peekQueue({ sqs, queueUrl: outputs.DeadLetterQueueUrl, max: 1_000 }).then((messages) =>
+          messages.filter((message) => message.Body?.includes(`E2E-${run}-`)),
         );
-        for (const message of Messages) seen.set(message.MessageId ?? '', message);
-        return [...seen.values()].some((m) => m.Body?.includes(invalid.order_id))
-          ? true
-          : undefined;
+      await vi.waitFor(async () => expect(await deadLetters()).toHaveLength(1), {
+        timeout: DEAD_LETTER_WAIT_MS,
+        interval: 1_000,
+      });
+      const ours = await vi.waitFor(
+        async () => {
+          const messages = await deadLetters();
+          expect(messages).toHaveLength(2);
+          return messages;
+        },
+        { timeout: 10_000, interval: 500 },
+      );
+      // Nothing but the endpoint: the command finds the queues and MongoDB from the deployment.
+      const listed = await runCommand('dlq', ['list', '--json'], {
+        AWS_ENDPOINT_URL: deployment.endpoint,
+        ...(process.env.MONGO_HOST_PORT ? { MONGO_HOST_PORT: process.env.MONGO_HOST_PORT } : {}),
       });
 
-      // Assess
-      const ours = [...seen.values()].filter((m) => m.Body?.includes(`E2E-${run}-`));
-      expect(ours.map((m) => JSON.parse(m.Body ?? '{}').order_id)).toEqual([invalid.order_id]);
+      // Assess: each carries its reason as message attributes, and the listing reports them
+      expect(
+        ours.map((message) => message.MessageAttributes?.['DeadLetter.Reason']?.StringValue).sort(),
+      ).toEqual(['invalid-order', 'order-conflict']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const explained = listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { reason: string; orderId?: string; attached: boolean })
+        .filter((entry) => entry.orderId?.startsWith(`E2E-${run}-`));
+      expect(explained).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            reason: 'invalid-order',
+            orderId: invalid.order_id,
+            attached: true,
+          }),
+          expect.objectContaining({
+            reason: 'order-conflict',
+            orderId: valid.order_id,
+            attached: true,
+          }),
+        ]),
+      );
+      expect(explained).toHaveLength(2);
       expect(await orders.countDocuments({ _id: invalid.order_id })).toBe(0);
-      // Queue depths are approximate and lag behind: the health check shows the dead letter soon.
-      const health = await eventually('the DLQ depth in the health answer', 90_000, async () => {
-        const answer = await getHealth();
-        return Number(answer.body.dlq_depth) >= 1 ? answer : undefined;
-      });
+      // The stored order is never overwritten by the conflicting one.
+      expect(await orders.find({ _id: valid.order_id as string }).toArray()).toEqual([stored]);
+      // Queue depths are approximate and lag behind: the health check shows the dead letters soon.
+      const health = await vi.waitFor(
+        async () => {
+          const answer = await getHealth();
+          expect(Number(answer.body.dlq_depth)).toBeGreaterThanOrEqual(2);
+          return answer;
+        },
+        { timeout: 90_000, ...POLL },
+      );
       expect(health).toMatchObject({ status: 200, body: { status: 'healthy' } });
     },
-    DEAD_LETTER_WAIT_MS + 120_000,
+    STORE_WAIT_MS + DEAD_LETTER_WAIT_MS + 180_000,
   );
 });

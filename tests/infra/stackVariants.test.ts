@@ -41,6 +41,24 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
     expect(props.target).toBe('local');
   });
 
+  it('requires a MongoDB URI when deploy-local.sh deploys to MiniStack, whose Lambdas cannot reach the compose name', () => {
+    // Prepare
+    const mongoUriOn = (given: Record<string, string>) => () =>
+      stackPropsFromContext((key) => ({ target: 'local', ...given })[key], {
+        DEPLOY_LOCAL_EMULATOR: 'ministack',
+      }).mongoUri;
+
+    // Act & Assess
+    expect(mongoUriOn({})).toThrow(StackConfigurationError);
+    expect(mongoUriOn({})).toThrow(/MiniStack .* -c mongoUri=/);
+    expect(mongoUriOn({ mongoUri: 'mongodb://127.0.0.1:27017/' })()).toEqual({
+      value: 'mongodb://127.0.0.1:27017/',
+    });
+    expect(mongoUriOn({ mongoUriSecret: 'order-service/mongo-uri' })()).toEqual({
+      secret: 'order-service/mongo-uri',
+    });
+  });
+
   it('requires SigV4 callers with functionUrlAuth=AWS_IAM, which cdk-nag accepts without acknowledgement', () => {
     // Act
     const { template, nagReports } = synthesizeOrderService({ functionUrlAuth: 'AWS_IAM' });

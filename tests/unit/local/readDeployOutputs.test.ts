@@ -4,7 +4,7 @@ import { readDeployOutputs } from '../../../local/readDeployOutputs.js';
 const fileWith = (content: unknown) => () => JSON.stringify(content);
 
 describe('readDeployOutputs', () => {
-  it('finds the queue, DLQ and health URLs whatever the construct prefix', () => {
+  it('finds the queue, DLQ and health URLs and the consumer whatever the construct prefix', () => {
     // Act
     const outputs = readDeployOutputs(
       'cdk-outputs.json',
@@ -14,6 +14,8 @@ describe('readDeployOutputs', () => {
           DeadLetterQueueUrl: 'https://sqs/dlq',
           HealthUrl: 'https://health/',
           DashboardName: 'orders',
+          ConsumerFunctionName: 'OrderProcessing-ConsumerFunction1B0-F2C9',
+          HealthFunctionName: 'OrderProcessing-HealthFunction64F-A2EF',
           Region: 'eu-west-1',
         },
       }),
@@ -25,6 +27,7 @@ describe('readDeployOutputs', () => {
       queueUrl: 'https://sqs/q',
       deadLetterQueueUrl: 'https://sqs/dlq',
       healthUrl: 'https://health/',
+      consumerFunctionName: 'OrderProcessing-ConsumerFunction1B0-F2C9',
       region: 'eu-west-1',
     });
   });

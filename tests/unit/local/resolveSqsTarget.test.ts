@@ -159,6 +159,50 @@ describe('resolveSqsTarget', () => {
     });
   });
 
+  it('treats AWS_ENDPOINT_URL with a local deployment as an emulator, whatever its host', () => {
+    // Prepare
+    const miniStackOutputs: DeployOutputs = {
+      file: '/repo/cdk-outputs.local.json',
+      queueUrl: 'http://ministack:4566/000000000000/order-queue',
+      deadLetterQueueUrl: 'http://ministack:4566/000000000000/order-queue-dlq',
+      consumerFunctionName: 'OrderProcessing-ConsumerFunction1B019A9B-F2C9760B3E0E9',
+      region: 'eu-west-1',
+    };
+
+    // Act
+    const target = resolveSqsTarget(
+      sources({
+        env: { AWS_ENDPOINT_URL: 'http://ministack:4566' },
+        files: { '/repo/cdk-outputs.local.json': miniStackOutputs },
+      }),
+    );
+
+    // Assess
+    expect(target).toMatchObject({
+      endpoint: 'http://ministack:4566',
+      region: 'eu-west-1',
+      useTestCredentials: true,
+      queue: { url: miniStackOutputs.queueUrl },
+      deadLetterQueue: { url: miniStackOutputs.deadLetterQueueUrl },
+      mongo: undefined,
+      deployedConsumer: miniStackOutputs.consumerFunctionName,
+    });
+  });
+
+  it('names no deployed consumer for AWS, whose MongoDB URI is a secret', () => {
+    // Act
+    const target = resolveSqsTarget(
+      sources({
+        files: {
+          '/repo/cdk-outputs.json': { ...awsOutputs, consumerFunctionName: 'OrderProcessing-C' },
+        },
+      }),
+    );
+
+    // Assess
+    expect(target.deployedConsumer).toBeUndefined();
+  });
+
   it('takes MONGO_URI and MONGO_DB_NAME from the environment first', () => {
     // Act
     const target = resolveSqsTarget(
