@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
 import { configDefaults } from '../lambda/shared/config.js';
-import type { EventSourceMappingStats } from '../local/EventSourceMappingEmulator.js';
-import { generateOrder } from '../local/generateOrderEvents.js';
-import { silentLogSink } from '../local/logSinks.js';
-import { sendMessageBatches } from '../local/sendMessageBatches.js';
-import { startLocalRuntime } from '../local/startLocalRuntime.js';
-import { pollUntil } from '../tests/integration/faults/pollUntil.js';
+import { generateOrder } from '../local/commands/generateOrderEvents.js';
+import { sendMessageBatches } from '../local/commands/sendMessageBatches.js';
+import type { EventSourceMappingStats } from '../local/runtime/EventSourceMappingEmulator.js';
+import { silentLogSink } from '../local/runtime/logSinks.js';
+import { startLocalRuntime } from '../local/runtime/startLocalRuntime.js';
+import { pollUntil } from '../tests/integration/consumer/faults/pollUntil.js';
 import { median, sum } from './statistics.js';
 
 /** What {@link measureEndToEnd} found. */

@@ -9,9 +9,9 @@ import {
 import { loadConfig } from '../lambda/shared/config.js';
 import { createLogger } from '../lambda/shared/logger.js';
 import { createMongoClient } from '../lambda/shared/mongoClient.js';
-import { CountingMetrics } from '../local/CountingMetrics.js';
 import { FaultProxy } from '../local/faults/FaultProxy.js';
 import { mongoUriTarget, routeMongoUriThrough } from '../local/faults/routeMongoUriThrough.js';
+import { CountingMetrics } from '../local/runtime/CountingMetrics.js';
 import {
   lambdaContextFactory,
   orderEventFactory,

@@ -57,7 +57,7 @@ export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager', '@aws-
  * - `whatwg-url`: a polyfill of the WHATWG `URL` that the MongoDB driver's connection-string
  *   parser imports for browsers; Node's own `URL` implements the same standard (the parser's
  *   maintainers are making the same change: mongodb-js/mongodb-connection-string-url#115).
- *   `tests/infra/whatwgUrlShim.test.ts` checks that connection strings parse the same.
+ *   `tests/infra/shims/whatwgUrl.test.ts` checks that connection strings parse the same.
  * - `@mongodb-js/saslprep`: the driver prepares SCRAM-SHA-256 passwords with it; its stringprep
  *   tables only reject input, and cost 9 KB. `infra/shims/saslprep.ts` keeps the mapping, and
  *   `tests/infra/shims/saslprep.test.ts` checks it against the package on every code point.

@@ -2,7 +2,6 @@ import type { StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { configDefaults, type LogLevel, loadConfig } from '../lambda/shared/config.js';
 import { ConfigurationError } from '../lambda/shared/errors.js';
-import { StackConfigurationError } from './errors.js';
 import {
   type DeploymentSettings,
   defaultDeploymentSettings,
@@ -10,7 +9,8 @@ import {
   type FunctionUrlAuth,
   type OrderServiceSettings,
   POISON_MESSAGES,
-} from './settings.js';
+} from '../settings/serviceSettings.js';
+import { StackConfigurationError } from './errors.js';
 
 /** Where the stack is deployed: AWS, or LocalStack through `cdklocal`. */
 export type DeploymentTarget = 'aws' | 'local';
@@ -22,7 +22,7 @@ export type DeploymentTarget = 'aws' | 'local';
  */
 export type MongoUriProp = { readonly secret: string } | { readonly value: string };
 
-/** Props of {@link OrderProcessingStack}; every setting defaults to `infra/settings.ts`. */
+/** Props of {@link OrderProcessingStack}; every setting defaults to `settings/serviceSettings.ts`. */
 export interface OrderProcessingStackProps extends StackProps, Partial<OrderServiceSettings> {
   /** Default `aws`. `local` uses a plain URI for the compose MongoDB and the host architecture. */
   readonly target?: DeploymentTarget;
@@ -128,7 +128,7 @@ const checkLambdaEnvironment = (settings: OrderProcessingSettings): OrderProcess
 };
 
 /**
- * Applies the defaults of `infra/settings.ts` (and `lambda/shared/config.ts` for the database) to
+ * Applies the defaults of `settings/serviceSettings.ts` (and `lambda/shared/config.ts` for the database) to
  * the props and checks every value against the limits AWS and the service impose. Throws
  * {@link StackConfigurationError} naming the first bad setting; a URI is never echoed.
  */

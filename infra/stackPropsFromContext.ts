@@ -1,11 +1,11 @@
 import type { LogLevel } from '../lambda/shared/config.js';
+import { defaultDeploymentSettings, type FunctionUrlAuth } from '../settings/serviceSettings.js';
 import { StackConfigurationError } from './errors.js';
 import type {
   DeploymentTarget,
   MongoUriProp,
   OrderProcessingStackProps,
 } from './orderProcessingStackProps.js';
-import { defaultDeploymentSettings, type FunctionUrlAuth } from './settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -84,7 +84,7 @@ const mongoUriOf = (context: (key: string) => unknown, env: Env): MongoUriProp |
  * under cdklocal), `mongoUriSecret` (name or ARN) or `mongoUri` (required when
  * `DEPLOY_LOCAL_EMULATOR` is `ministack`), `functionUrlAuth`, `logLevel`,
  * `healthReservedConcurrency` (a number or `none`), the names in {@link NUMBER_KEYS} and
- * {@link STRING_KEYS}. Unset keys keep the defaults of `infra/settings.ts`.
+ * {@link STRING_KEYS}. Unset keys keep the defaults of `settings/serviceSettings.ts`.
  */
 export const stackPropsFromContext = (
   context: (key: string) => unknown,

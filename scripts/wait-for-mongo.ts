@@ -2,7 +2,7 @@
  * Waits until the MongoDB at MONGO_URI answers a ping (20 s at most); exits non-zero otherwise.
  * Used by .ci/run after starting FerretDB. Prints the host only: the URI may hold credentials.
  */
-import { waitForMongo } from '../local/embeddedMongo.js';
+import { waitForMongo } from '../local/runtime/embeddedMongo.js';
 
 const uri = process.env.MONGO_URI ?? '';
 const host = uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0];

@@ -1,7 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type OrderServiceSettings, visibilityTimeoutSeconds } from '../settings.js';
+import {
+  type OrderServiceSettings,
+  visibilityTimeoutSeconds,
+} from '../../settings/serviceSettings.js';
 
 /** The settings the queues are made from. */
 export type OrderQueuesProps = Pick<

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import type { MongoClient } from 'mongodb';
-import { defaultDeploymentSettings } from '../../infra/settings.js';
+import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
 import { type CheckOutcome, runBoundedCheck } from './runBoundedCheck.js';
 
 /** What the health check talks to; the entry point builds the real ones, tests pass their own. */

@@ -1,4 +1,4 @@
-import { defaultDeploymentSettings } from '../../infra/settings.js';
+import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
 import { createLogger } from '../shared/logger.js';
 import { resolveMongoUri } from '../shared/mongoUri.js';
 import { createHealthHandler } from './createHealthHandler.js';

@@ -1,5 +1,9 @@
 import { MongoClient } from 'mongodb';
-import { defaultSettings, POISON_MESSAGES, type PoisonMessages } from '../../infra/settings.js';
+import {
+  defaultSettings,
+  POISON_MESSAGES,
+  type PoisonMessages,
+} from '../../settings/serviceSettings.js';
 import { ConfigurationError } from './errors.js';
 
 /** Where the MongoDB connection string comes from. */

@@ -1,4 +1,4 @@
-import { type PlannedMessage, planMessages } from '../generateOrderEvents.js';
+import { type PlannedMessage, planMessages } from '../commands/generateOrderEvents.js';
 
 /** What a chaos run sends: the shares of the command line, turned into counts. */
 export interface ChaosMessageCounts {

@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { deadLetterOf, uniqueDeadLetters } from '../deadLetters.js';
+import { deadLetterOf, uniqueDeadLetters } from '../commands/deadLetters.js';
 
 /**
  * Reads the body of every message in the DLQ at the end of a run, once per original message

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { configDefaults } from '../../lambda/shared/config.js';
-import type { EventSourceMappingStats } from '../EventSourceMappingEmulator.js';
-import { startEmbeddedMongo } from '../embeddedMongo.js';
-import type { LogSink } from '../LocalLogger.js';
-import { sendMessageBatches } from '../sendMessageBatches.js';
-import { startLocalRuntime } from '../startLocalRuntime.js';
+import { sendMessageBatches } from '../commands/sendMessageBatches.js';
+import type { EventSourceMappingStats } from '../runtime/EventSourceMappingEmulator.js';
+import { startEmbeddedMongo } from '../runtime/embeddedMongo.js';
+import type { LogSink } from '../runtime/LocalLogger.js';
+import { startLocalRuntime } from '../runtime/startLocalRuntime.js';
 import {
   type ChaosVerdict,
   checkChaosInvariants,

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_STACK_NAME } from '../../infra/createOrderServiceApp.js';
 import { projectRoot } from '../../infra/lambdaBundling.js';
 import { configDefaults } from '../../lambda/shared/config.js';
-import { type MongoTarget, readDeployedMongo } from '../../local/deployedMongo.js';
+import { type MongoTarget, readDeployedMongo } from '../../local/commands/deployedMongo.js';
 
 /** The outputs `npm run deploy:local` wrote for the stack. */
 export interface StackOutputs {

@@ -3,9 +3,9 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { type Collection, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configDefaults } from '../../lambda/shared/config.js';
-import { peekQueue } from '../../local/peekQueue.js';
+import { peekQueue } from '../../local/commands/peekQueue.js';
 import { orderEventFactory } from '../helpers/factories.js';
-import { runCommand } from '../integration/local/runCommand.js';
+import { runCommand } from '../helpers/runCommand.js';
 import { openLocalStackDeployment } from './localStackDeployment.js';
 
 const deployment = await openLocalStackDeployment();

@@ -8,7 +8,7 @@ import {
 } from '../../lambda/consumer/createConsumerHandler.js';
 import type { SendMessageBatch } from '../../lambda/consumer/DeadLetterQueue.js';
 import { loadConfig } from '../../lambda/shared/config.js';
-import { CountingMetrics } from '../../local/CountingMetrics.js';
+import { CountingMetrics } from '../../local/runtime/CountingMetrics.js';
 
 /** A log line the consumer wrote, parsed. */
 export type LogLine = Record<string, unknown> & { level: string; message: string };

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedMongo, waitForMongo } from '../../local/embeddedMongo.js';
+import { startEmbeddedMongo, waitForMongo } from '../../local/runtime/embeddedMongo.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -9,7 +9,7 @@ import {
   defaultDeploymentSettings,
   defaultSettings,
   visibilityTimeoutSeconds,
-} from '../../infra/settings.js';
+} from '../../settings/serviceSettings.js';
 import {
   logicalIdOf,
   type SynthesizedOrderService,

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { StackConfigurationError } from '../../infra/errors.js';
-import { defaultDeploymentSettings } from '../../infra/settings.js';
 import { stackPropsFromContext } from '../../infra/stackPropsFromContext.js';
+import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
 import { statementsOfFunction, synthesizeOrderService } from './synthesizeOrderService.js';
 
 const hostArchitecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';

@@ -3,12 +3,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../infra/lambdaBundling.js';
-import { freePort } from '../../../local/freePort.js';
-import {
-  type CommandResult,
-  commandEnvironment,
-  completion,
-} from '../../integration/local/runCommand.js';
+import { freePort } from '../../../local/runtime/freePort.js';
+import { type CommandResult, commandEnvironment, completion } from '../../helpers/runCommand.js';
 
 /** Runs `scripts/<name>` with bash, in a clean environment plus `env`. */
 const runScript = (

@@ -3,7 +3,6 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { defaultDeploymentSettings } from '../../../infra/settings.js';
 import {
   createHealthHandler,
   type HealthBody,
@@ -11,7 +10,8 @@ import {
 import { createHealthMongoClient } from '../../../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../../../lambda/health/createHealthSqsClient.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
-import { freePort } from '../../../local/freePort.js';
+import { freePort } from '../../../local/runtime/freePort.js';
+import { defaultDeploymentSettings } from '../../../settings/serviceSettings.js';
 import {
   functionUrlEventFactory,
   structuredResult,

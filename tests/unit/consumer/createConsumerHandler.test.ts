@@ -22,7 +22,7 @@ import { OrderConflictError } from '../../../lambda/shared/errors.js';
 import { InvocationDeadline } from '../../../lambda/shared/InvocationDeadline.js';
 import type { OrderStore, StoreOutcome } from '../../../lambda/shared/OrderStore.js';
 import type { OrderDocument } from '../../../lambda/shared/orderDocument.js';
-import { CountingMetrics } from '../../../local/CountingMetrics.js';
+import { CountingMetrics } from '../../../local/runtime/CountingMetrics.js';
 import { createCapturingLogger } from '../../helpers/consumerHarness.js';
 import {
   lambdaContextFactory,

@@ -1,0 +1,50 @@
+import type { MongoClient } from 'mongodb';
+import { createMongoClient } from '../../../../lambda/shared/mongoClient.js';
+import { FaultProxy } from '../../../../local/faults/FaultProxy.js';
+import {
+  mongoUriTarget,
+  routeMongoUriThrough,
+} from '../../../../local/faults/routeMongoUriThrough.js';
+import { defaultSettings } from '../../../../settings/serviceSettings.js';
+import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
+import { buildTestConsumer, type TestConsumer } from './buildTestConsumer.js';
+
+/** A consumer whose every MongoDB connection goes through a {@link FaultProxy}. */
+export interface ProxiedConsumer extends TestConsumer {
+  readonly proxy: FaultProxy;
+  /** The consumer's client (through the proxy). */
+  readonly client: MongoClient;
+  /** A direct connection to the same database, to check outcomes whatever the proxy does. */
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a fresh test database, starts a fault proxy in front of its server and builds the real
+ * consumer on a client that connects through the proxy, as a Lambda container would.
+ */
+export const startProxiedConsumer = async (label: string): Promise<ProxiedConsumer> => {
+  const database = await openTestDatabase(label);
+  const target = mongoUriTarget(database.uri);
+  const proxy = await FaultProxy.start({ targetHost: target.host, targetPort: target.port });
+  const uri = routeMongoUriThrough(database.uri, proxy);
+  const client = createMongoClient(uri, {
+    maxPoolSize: defaultSettings.mongoMaxPoolSize,
+    appName: `fault-test-${label}`,
+  });
+  const consumer = buildTestConsumer(client, {
+    databaseName: database.databaseName,
+  });
+  return {
+    ...consumer,
+    proxy,
+    client,
+    database,
+    close: async () => {
+      await proxy.setMode({ kind: 'pass' });
+      await client.close();
+      await proxy.stop();
+      await database.close();
+    },
+  };
+};
