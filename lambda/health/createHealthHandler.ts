@@ -4,7 +4,7 @@ import {
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLResult } from 'aws-lambda';
 import type { MongoClient } from 'mongodb';
 import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
 import { type CheckOutcome, runBoundedCheck } from './runBoundedCheck.js';
@@ -24,8 +24,13 @@ export interface HealthDependencies {
   readonly checkTimeoutMs?: number;
 }
 
-/** The health Function URL handler. */
-export type HealthHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+/** What the health check reads of a Function URL request: its method, nothing else. */
+export interface HealthRequest {
+  readonly requestContext: { readonly http: { readonly method: string } };
+}
+
+/** The health Function URL handler; a Function URL event (payload format 2.0) is a request. */
+export type HealthHandler = (event: HealthRequest) => Promise<LambdaFunctionURLResult>;
 
 /**
  * The response body: the legacy contract (`status`, `sqs_connected`, `db_connected`) plus detail.

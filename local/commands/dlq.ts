@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sq
 import { MongoClient } from 'mongodb';
 import { parseCliArguments, wholeNumberOption } from '../cli/cliArguments.js';
 import { EndpointError, UsageError } from '../cli/errors.js';
+import { mongoHostOf } from '../cli/mongoHostOf.js';
 import { runCli } from '../cli/runCli.js';
 import { deadLetterOf, uniqueDeadLetters } from './deadLetters.js';
 import { type MongoTarget, readDeployedMongo } from './deployedMongo.js';
@@ -33,9 +34,6 @@ MONGO_DB_NAME, or those of a running \`npm run dev\`, or those the consumer of a
 
 Target: QUEUE_URL/DLQ_URL, else AWS_ENDPOINT_URL, else a running \`npm run dev\`, else
 cdk-outputs.local.json (LocalStack), else cdk-outputs.json (AWS), else http://localhost:4566.`;
-
-const hostOf = (uri: string): string =>
-  uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0] ?? '';
 
 const depth = async (target: OpenSqsTarget, queueUrl: string): Promise<number> => {
   const { Attributes } = await target.sqs
@@ -81,14 +79,14 @@ const openOrders = async (
   } catch {
     await client.close();
     return {
-      note: `no MongoDB answers at ${hostOf(uri)}: valid orders cannot be checked for conflicts`,
+      note: `no MongoDB answers at ${mongoHostOf(uri)}: valid orders cannot be checked for conflicts`,
       close: async () => undefined,
     };
   }
   const orders = client.db(databaseName).collection<{ _id: string }>('orders');
   return {
     lookup: (orderId) => orders.findOne({ _id: orderId }),
-    note: `orders compared with MongoDB ${hostOf(uri)}, database ${databaseName}`,
+    note: `orders compared with MongoDB ${mongoHostOf(uri)}, database ${databaseName}`,
     close: () => client.close(),
   };
 };

@@ -24,6 +24,8 @@ export interface SendFailure {
 export interface SendResult {
   readonly sent: number;
   readonly failures: readonly SendFailure[];
+  /** The id SQS gave each body, in the order of the bodies (`undefined` where it failed). */
+  readonly messageIds: readonly (string | undefined)[];
 }
 
 const BATCH = 10;
@@ -51,11 +53,12 @@ export const sendMessageBatches = async (
   let next = 0;
   let sent = 0;
   const failures: SendFailure[] = [];
+  const messageIds: (string | undefined)[] = bodies.map(() => undefined);
 
   const sendBatch = async (indexes: number[]) => {
     let pending = indexes;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const { Failed = [] } = await options.sqs.send(
+      const { Successful = [], Failed = [] } = await options.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: options.queueUrl,
           Entries: pending.map((index) => ({
@@ -64,6 +67,7 @@ export const sendMessageBatches = async (
           })),
         }),
       );
+      for (const { Id, MessageId } of Successful) messageIds[Number(Id)] = MessageId;
       const retry: number[] = [];
       for (const failed of Failed) {
         const index = Number(failed.Id);
@@ -96,5 +100,5 @@ export const sendMessageBatches = async (
   };
   const concurrency = Math.max(1, options.concurrency ?? 8);
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return { sent, failures };
+  return { sent, failures, messageIds };
 };

@@ -51,9 +51,6 @@ export interface InvocationReport {
 
 /** Counters since start; a snapshot is returned by {@link EventSourceMappingEmulator.stats}. */
 export interface EventSourceMappingStats {
-  receives: number;
-  emptyReceives: number;
-  receiveErrors: number;
   messagesReceived: number;
   /** Received records whose `ApproximateReceiveCount` was above 1: retries the queue made. */
   redeliveries: number;
@@ -65,16 +62,11 @@ export interface EventSourceMappingStats {
   handlerErrors: number;
   invalidResponses: number;
   timeouts: number;
-  initErrors: number;
-  containersStarted: number;
   /** Containers thrown away after a timeout, as Lambda resets an environment that timed out. */
   containersDiscarded: number;
   recordsDeleted: number;
   /** Records the handler listed in `batchItemFailures`. */
   recordsReportedFailed: number;
-  /** Records left on the queue because their whole batch failed. */
-  recordsInFailedBatches: number;
-  deleteErrors: number;
 }
 
 /** The logger the emulator reports through. */
@@ -110,9 +102,6 @@ export interface EventSourceMappingOptions {
 const MAX_RECEIVE = 10;
 
 const zeroStats = (): EventSourceMappingStats => ({
-  receives: 0,
-  emptyReceives: 0,
-  receiveErrors: 0,
   messagesReceived: 0,
   redeliveries: 0,
   invocations: 0,
@@ -122,13 +111,9 @@ const zeroStats = (): EventSourceMappingStats => ({
   handlerErrors: 0,
   invalidResponses: 0,
   timeouts: 0,
-  initErrors: 0,
-  containersStarted: 0,
   containersDiscarded: 0,
   recordsDeleted: 0,
   recordsReportedFailed: 0,
-  recordsInFailedBatches: 0,
-  deleteErrors: 0,
 });
 
 const errorMessage = (error: unknown): string =>
@@ -220,7 +205,6 @@ export class EventSourceMappingEmulator {
         backoffMs = 0;
       } catch (error) {
         if (this.#stopping) break;
-        this.#stats.receiveErrors++;
         backoffMs = Math.min(this.#options.maxReceiveBackoffMs ?? 10_000, (backoffMs || 250) * 2);
         this.#options.logger.warn('receive failed; retrying', {
           poller,
@@ -245,8 +229,6 @@ export class EventSourceMappingEmulator {
       }),
       { abortSignal: this.#abort.signal },
     );
-    this.#stats.receives++;
-    if (Messages.length === 0) this.#stats.emptyReceives++;
     this.#stats.messagesReceived += Messages.length;
     for (const message of Messages) {
       if (Number(message.Attributes?.ApproximateReceiveCount ?? '1') > 1) {
@@ -278,7 +260,6 @@ export class EventSourceMappingEmulator {
       } catch (error) {
         // What was gathered is in flight on the queue; invoke with it rather than drop it.
         if (!this.#stopping) {
-          this.#stats.receiveErrors++;
           this.#options.logger.warn('receive failed while gathering a batch', {
             error: errorMessage(error),
           });
@@ -294,7 +275,6 @@ export class EventSourceMappingEmulator {
     if (existing !== undefined) return existing;
     const id = `${poller}-${randomUUID().slice(0, 8)}`;
     const container = await this.#options.createContainer(id);
-    this.#stats.containersStarted++;
     const entry = { id, container };
     this.#containers.set(poller, entry);
     return entry;
@@ -335,7 +315,6 @@ export class EventSourceMappingEmulator {
       containerId = entry.id;
       settled = await this.#run(entry.container.handler, { Records: records }, requestId, entry.id);
     } catch (error) {
-      this.#stats.initErrors++;
       return this.#finish(poller, records, started, requestId, containerId, {
         outcome: 'init-error',
         reason: errorMessage(error),
@@ -436,7 +415,6 @@ export class EventSourceMappingEmulator {
           if (record !== undefined) deleted.push(record.messageId);
         }
         if (Failed.length > 0) {
-          this.#stats.deleteErrors += Failed.length;
           this.#options.logger.warn('some records could not be deleted; they will be redelivered', {
             failed: Failed.map((entry) => ({
               messageId: chunk[Number(entry.Id)]?.messageId,
@@ -445,7 +423,6 @@ export class EventSourceMappingEmulator {
           });
         }
       } catch (error) {
-        this.#stats.deleteErrors += chunk.length;
         this.#options.logger.warn('deleting records failed; they will be redelivered', {
           records: chunk.length,
           error: errorMessage(error),
@@ -469,7 +446,6 @@ export class EventSourceMappingEmulator {
     else if (result.outcome === 'partial-failure') this.#stats.partialBatches++;
     else {
       this.#stats.failedBatches++;
-      this.#stats.recordsInFailedBatches += records.length;
     }
     const report: InvocationReport = {
       requestId,

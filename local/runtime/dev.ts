@@ -1,5 +1,6 @@
 import { defaultSettings, visibilityTimeoutSeconds } from '../../settings/serviceSettings.js';
 import { UsageError } from '../cli/errors.js';
+import { mongoHostOf } from '../cli/mongoHostOf.js';
 import { runCli } from '../cli/runCli.js';
 import { devEndpointsPath, removeDevEndpoints, writeDevEndpoints } from './devEndpointsFile.js';
 import { devOptionsFromEnvironment, devVariables } from './devOptionsFromEnvironment.js';
@@ -18,16 +19,13 @@ ${Object.entries(devVariables)
   .map(([name, value]) => `  ${name.padEnd(27)} ${value}`)
   .join('\n')}`;
 
-const hostOf = (uri: string): string =>
-  uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0] ?? '';
-
 const banner = (runtime: LocalRuntime): string => {
   const s = runtime.settings;
   const awsVisibility = visibilityTimeoutSeconds(defaultSettings);
   const mongo =
     runtime.mongoKind === 'external'
-      ? `${hostOf(runtime.mongoUri)} (MONGO_URI)`
-      : `${hostOf(runtime.mongoUri)} (embedded ${runtime.mongoKind}, data discarded on exit)`;
+      ? `${mongoHostOf(runtime.mongoUri)} (MONGO_URI)`
+      : `${mongoHostOf(runtime.mongoUri)} (embedded ${runtime.mongoKind}, data discarded on exit)`;
   return [
     'Order service running locally. Ctrl-C stops it.',
     `  SQS endpoint   ${runtime.sqsEndpoint}  (region ${runtime.region}, any credentials)`,

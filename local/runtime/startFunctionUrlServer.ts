@@ -1,13 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLResult } from 'aws-lambda';
 
-/** A Function URL's handler: payload format 2.0 in, a result or a bare body out. */
-export type FunctionUrlHandler = (
-  event: LambdaFunctionURLEvent,
-) => Promise<LambdaFunctionURLResult>;
+/**
+ * What the served handler reads of a Function URL request: the method (the health check ignores
+ * path, query and body). The request as AWS delivers it (payload format 2.0) fits this shape.
+ */
+export interface FunctionUrlRequest {
+  readonly requestContext: { readonly http: { readonly method: string } };
+}
+
+/** A Function URL's handler: a request in, a result or a bare body out. */
+export type FunctionUrlHandler = (event: FunctionUrlRequest) => Promise<LambdaFunctionURLResult>;
 
 /** Options of {@link startFunctionUrlServer}. */
 export interface FunctionUrlServerOptions {
@@ -27,79 +32,6 @@ export interface FunctionUrlServer {
   readonly port: number;
   close(): Promise<void>;
 }
-
-// Function URLs accept at most 6 MB of request payload.
-const MAX_BODY_BYTES = 6 * 1024 * 1024;
-const TEXT_TYPE = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript))/i;
-
-const clfTime = (date: Date): string => {
-  const [, day, month, year, time] = date.toUTCString().split(' ');
-  return `${day}/${month}/${year}:${time} +0000`;
-};
-
-const readBody = (request: IncomingMessage): Promise<Buffer | 'too-large'> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-
-/** Builds the payload-format-2.0 event a Function URL would send for this request. */
-export const toFunctionUrlEvent = (
-  request: IncomingMessage,
-  body: Buffer,
-  now: Date = new Date(),
-): LambdaFunctionURLEvent => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const cookies: string[] = [];
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    if (name === 'cookie') cookies.push(...String(value).split(/;\s*/));
-    else headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = name in query ? `${query[name]},${value}` : value;
-  }
-  const binary = body.length > 0 && !TEXT_TYPE.test(headers['content-type'] ?? 'text/plain');
-  const domainName = headers.host ?? 'localhost';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies.length > 0 ? { cookies } : {}),
-    headers,
-    ...(url.search === '' ? {} : { queryStringParameters: query }),
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'local',
-      domainName,
-      domainPrefix: domainName.split('.')[0] ?? domainName,
-      http: {
-        method: request.method ?? 'GET',
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: clfTime(now),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length > 0
-      ? { body: body.toString(binary ? 'base64' : 'utf8'), isBase64Encoded: binary }
-      : { isBase64Encoded: false }),
-  };
-};
 
 const send = (
   response: ServerResponse,
@@ -138,8 +70,8 @@ const sendResult = (response: ServerResponse, result: LambdaFunctionURLResult): 
 };
 
 /**
- * Serves a Function-URL handler over HTTP, one request = one invocation with a payload-format-2.0
- * event. A handler error or timeout answers 502 with Lambda's generic body, never the error.
+ * Serves a Function-URL handler over HTTP, one request = one invocation. A handler error or
+ * timeout answers 502 with Lambda's generic body, never the error.
  */
 export const startFunctionUrlServer = async (
   options: FunctionUrlServerOptions,
@@ -147,20 +79,11 @@ export const startFunctionUrlServer = async (
   const timeoutMs = options.timeoutMs ?? 10_000;
   const server = createServer((request, response) => {
     void (async () => {
-      const body = await readBody(request);
-      if (body === 'too-large') {
-        send(
-          response,
-          413,
-          { 'content-type': 'application/json' },
-          '{"message":"Request Too Long"}',
-        );
-        return;
-      }
+      request.resume();
       let timer: NodeJS.Timeout | undefined;
       try {
         const result = await Promise.race([
-          options.handler(toFunctionUrlEvent(request, body)),
+          options.handler({ requestContext: { http: { method: request.method ?? 'GET' } } }),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error('Task timed out')), timeoutMs);
           }),

@@ -6,6 +6,7 @@ import { createHealthMongoClient } from '../../lambda/health/createHealthMongoCl
 import { createHealthSqsClient } from '../../lambda/health/createHealthSqsClient.js';
 import { configDefaults, type LogLevel, loadConfig } from '../../lambda/shared/config.js';
 import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
+import { mongoHostOf } from '../cli/mongoHostOf.js';
 import { consumerContainerFactory } from './consumerContainerFactory.js';
 import { createOrderQueues } from './createOrderQueues.js';
 import {
@@ -91,9 +92,6 @@ export interface LocalRuntime {
 
 const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-const hostOf = (uri: string): string =>
-  uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0] ?? '';
-
 const startSqs = async (port: number): Promise<FauxqsServer> => {
   try {
     return await startFauxqs({ port, logger: false });
@@ -159,7 +157,7 @@ export const startLocalRuntime = async (
     if (options.mongoUri !== undefined) {
       if (!(await waitForMongo(options.mongoUri, 5_000))) {
         throw new Error(
-          `No MongoDB answers at ${hostOf(options.mongoUri)} (MONGO_URI). Start it, or unset MONGO_URI to use an embedded server.`,
+          `No MongoDB answers at ${mongoHostOf(options.mongoUri)} (MONGO_URI). Start it, or unset MONGO_URI to use an embedded server.`,
         );
       }
       mongoUri = options.mongoUri;

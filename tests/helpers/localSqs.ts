@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { vi } from 'vitest';
+import { sendMessageBatches } from '../../local/commands/sendMessageBatches.js';
 import { createOrderQueues, type OrderQueues } from '../../local/runtime/createOrderQueues.js';
 
 /** An in-process SQS endpoint (fauxqs) on a free port, and a client for it. */
@@ -47,25 +49,20 @@ export const createTestQueues = async (
   return { ...queues, queueName, deadLetterQueueName };
 };
 
-/** Sends bodies, ten per request, and returns their message ids in order. */
+/** Sends bodies, ten per request, and returns their message ids in order; fails if SQS refused any. */
 export const sendBodies = async (
   sqs: SQSClient,
   queueUrl: string,
   bodies: readonly string[],
 ): Promise<string[]> => {
-  const ids: string[] = [];
-  for (let start = 0; start < bodies.length; start += 10) {
-    const chunk = bodies.slice(start, start + 10);
-    const { Successful = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })),
-      }),
-    );
-    const byEntry = new Map(Successful.map((entry) => [entry.Id, entry.MessageId ?? '']));
-    ids.push(...chunk.map((_, index) => byEntry.get(String(index)) ?? ''));
-  }
-  return ids;
+  const { failures, messageIds } = await sendMessageBatches({
+    sqs,
+    queueUrl,
+    bodies,
+    concurrency: 1,
+  });
+  if (failures.length > 0) throw new Error(`SQS refused ${JSON.stringify(failures)}`);
+  return messageIds.map((id) => id ?? '');
 };
 
 /** Ids of every message a queue holds (visible, in flight or delayed), sorted; inspection only. */
@@ -81,16 +78,15 @@ export const messageIdsIn = (server: FauxqsServer, queueName: string): string[] 
     .sort();
 };
 
-/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
-export const waitFor = async (
+/** Waits, with vitest's `vi.waitFor`, until `check` holds; fails naming `what` after `timeoutMs`. */
+export const waitFor = (
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+): Promise<void> =>
+  vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`still waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { mongoHostOf } from '../../local/cli/mongoHostOf.js';
 import { startEmbeddedMongo, waitForMongo } from '../../local/runtime/embeddedMongo.js';
 
 declare module 'vitest' {
@@ -6,10 +7,6 @@ declare module 'vitest' {
     mongoUri: string;
   }
 }
-
-// The URI may carry credentials: only its host is ever printed.
-const hostOf = (uri: string): string =>
-  uri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split('/')[0] ?? '';
 
 /**
  * Gives the integration tests a real MongoDB wire-protocol server: the one at `MONGO_URI` when it
@@ -20,7 +17,7 @@ export default async function setup(project: TestProject) {
   if (configured) {
     if (!(await waitForMongo(configured, 5_000))) {
       throw new Error(
-        `MONGO_URI is set but no MongoDB answers at ${hostOf(configured)}. Start it ` +
+        `MONGO_URI is set but no MongoDB answers at ${mongoHostOf(configured)}. Start it ` +
           '(`npm run db:ferretdb` runs FerretDB on 127.0.0.1:27017), or unset MONGO_URI to use an embedded server.',
       );
     }
@@ -28,7 +25,9 @@ export default async function setup(project: TestProject) {
     return;
   }
   const server = await startEmbeddedMongo();
-  console.error(`integration tests: embedded MongoDB (${server.kind}) at ${hostOf(server.uri)}`);
+  console.error(
+    `integration tests: embedded MongoDB (${server.kind}) at ${mongoHostOf(server.uri)}`,
+  );
   project.provide('mongoUri', server.uri);
   return () => server.stop();
 }

@@ -6,9 +6,9 @@ import {
   sqsEventFactory,
   sqsRecordFactory,
 } from '../../../helpers/factories.js';
+import { waitFor } from '../../../helpers/localSqs.js';
 import { expectEachStoredOnce } from './expectEachStoredOnce.js';
 import { FUNCTION_TIMEOUT_MS, VISIBILITY_TIMEOUT_MS } from './faultTimings.js';
-import { pollUntil } from './pollUntil.js';
 import { redeliverUntilSettled } from './redeliverUntilSettled.js';
 import { type ProxiedConsumer, startProxiedConsumer } from './startProxiedConsumer.js';
 
@@ -40,7 +40,7 @@ describe('connections reset in the middle of a batch', () => {
       sqsEventFactory(records),
       lambdaContextFactory(FUNCTION_TIMEOUT_MS),
     );
-    await pollUntil('the first order of the batch to be stored', async () => {
+    await waitFor('the first order of the batch to be stored', async () => {
       return (await orders.countDocuments({ _id: { $in: ids } })) > 0;
     });
     let resets = 0;

@@ -1,4 +1,3 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaultProxy } from '../../../../local/faults/FaultProxy.js';
 import {
@@ -11,6 +10,7 @@ import {
   startLocalRuntime,
 } from '../../../../local/runtime/startLocalRuntime.js';
 import { orderEventFactory } from '../../../helpers/factories.js';
+import { sendBodies } from '../../../helpers/localSqs.js';
 import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
 
 /**
@@ -59,14 +59,10 @@ describe('a database slower than a short deadline', () => {
     expect(6 * LATENCY_MS).toBeLessThan(settings.consumerTimeoutSeconds * 1000 - 1_000);
 
     // Act
-    await runtime.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: runtime.queueUrl,
-        Entries: events.map((event, index) => ({
-          Id: String(index),
-          MessageBody: JSON.stringify(event),
-        })),
-      }),
+    await sendBodies(
+      runtime.sqs,
+      runtime.queueUrl,
+      events.map((event) => JSON.stringify(event)),
     );
     const orders = database.db.collection<{ _id: string }>('orders');
     await vi.waitFor(

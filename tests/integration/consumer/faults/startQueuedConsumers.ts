@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import type { MongoClient } from 'mongodb';
 import type { ConsumerHandler } from '../../../../lambda/consumer/createConsumerHandler.js';
@@ -14,10 +14,10 @@ import {
 } from '../../../../local/runtime/EventSourceMappingEmulator.js';
 import { queueDepthOf } from '../../../../local/runtime/queueDepth.js';
 import { defaultSettings } from '../../../../settings/serviceSettings.js';
+import { sendBodies, waitFor } from '../../../helpers/localSqs.js';
 import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
 import { buildTestConsumer, type TestConsumer } from './buildTestConsumer.js';
 import type { InsertHooks } from './HookedOrderStore.js';
-import { pollUntil } from './pollUntil.js';
 
 /** How the queue and the event source mapping of a scenario are set up. */
 export interface QueuedConsumersOptions {
@@ -124,32 +124,13 @@ export const startQueuedConsumers = async (
     consumers,
     reports,
     stats: () => emulator.stats(),
-    send: async (bodies) => {
-      const ids: string[] = [];
-      for (let start = 0; start < bodies.length; start += 10) {
-        const { Successful = [], Failed = [] } = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queues.queueUrl,
-            Entries: bodies
-              .slice(start, start + 10)
-              .map((body, index) => ({ Id: String(index), MessageBody: body })),
-          }),
-        );
-        if (Failed.length > 0)
-          throw new Error(`SendMessageBatch failed: ${JSON.stringify(Failed)}`);
-        ids.push(...Successful.map((entry) => entry.MessageId ?? ''));
-      }
-      return ids;
-    },
+    send: (bodies) => sendBodies(sqs, queues.queueUrl, bodies),
     start: () => emulator.start(),
     waitUntilDrained: (timeoutMs) =>
-      pollUntil(
+      waitFor(
         'the order queue to be drained',
         async () => (await depth(sqs, queues.queueUrl)) === 0,
-        {
-          timeoutMs,
-          intervalMs: 100,
-        },
+        timeoutMs,
       ),
     deadLettered: () => depth(sqs, queues.deadLetterQueueUrl),
     stop: async () => {

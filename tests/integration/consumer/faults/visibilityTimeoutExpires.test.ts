@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { orderEventFactory } from '../../../helpers/factories.js';
+import { waitFor } from '../../../helpers/localSqs.js';
 import { expectEachStoredOnce } from './expectEachStoredOnce.js';
 import { Gate } from './Gate.js';
-import { pollUntil } from './pollUntil.js';
 import { type QueuedConsumers, startQueuedConsumers } from './startQueuedConsumers.js';
 
 // Shorter than the time the first consumer spends on the message: the queue hands it out again.
@@ -45,13 +45,13 @@ describe('the visibility timeout expiring while the message is being processed',
     // Act: once another consumer has received the same message and reported it failed, release
     await running.start();
     await stall.reached;
-    await pollUntil(
+    await waitFor(
       'a second delivery of the message while the first is still processing it',
       () =>
         running.reports.some(
           (r) => r.messageIds.includes(messageId ?? '') && r.outcome === 'partial-failure',
         ),
-      { timeoutMs: 15_000 },
+      15_000,
     );
     stall.open();
     await running.waitUntilDrained(30_000);

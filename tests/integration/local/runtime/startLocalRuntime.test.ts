@@ -1,8 +1,4 @@
-import {
-  PurgeQueueCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsumerHandler } from '../../../../lambda/consumer/createConsumerHandler.js';
 import {
@@ -10,7 +6,7 @@ import {
   startLocalRuntime,
 } from '../../../../local/runtime/startLocalRuntime.js';
 import { orderEventFactory } from '../../../helpers/factories.js';
-import { waitFor } from '../../../helpers/localSqs.js';
+import { sendBodies, waitFor } from '../../../helpers/localSqs.js';
 import { runCommand } from '../../../helpers/runCommand.js';
 import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
 
@@ -153,13 +149,7 @@ describe('the local runtime, end to end', () => {
     outage = true;
     const [a, b, c] = [orderEventFactory(), orderEventFactory(), orderEventFactory()];
     const bodies = [a, b, c, a].map((order) => JSON.stringify(order));
-    const { Successful = [] } = await runtime.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: runtime.queueUrl,
-        Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
-      }),
-    );
-    const originalIds = Successful.map((entry) => entry.MessageId);
+    const originalIds = await sendBodies(runtime.sqs, runtime.queueUrl, bodies);
     await waitFor('the four messages in the DLQ', () => depthIs(0, 4), 30_000);
     outage = false;
     const logsBefore = logs.length;
