@@ -23,7 +23,7 @@ but the messages that can never be stored.
   --faults on|off   inject faults (default on)
   --seed S          seed of the message plan and the fault schedule (default 1)
   --rate R          messages per second at most (default: over 60 s with faults, else unbounded)
-  --timeout SEC     give up after SEC seconds (default 900)
+  --timeout SEC     give up after SEC seconds (default 900, or 0.25 s per message if more)
   --keep            keep the run's database (chaos_*) instead of dropping it
   --log-file PATH   write every consumer log line (JSON) to PATH, to investigate a failure
 
@@ -77,10 +77,17 @@ const main = async (): Promise<number> => {
     values.rate === undefined
       ? undefined
       : wholeNumberOption('rate', values.rate, 1, { min: 1, max: 1_000_000 });
-  const timeoutSeconds = wholeNumberOption('timeout', values.timeout, 900, {
-    min: 10,
-    max: 86_400,
-  });
+  // A limit of the harness, not of the service: FerretDB's writes slow down as its collections
+  // grow, so a long run gets more time per message than a short one would need.
+  const timeoutSeconds = wholeNumberOption(
+    'timeout',
+    values.timeout,
+    Math.max(900, Math.ceil(orders / 4)),
+    {
+      min: 10,
+      max: 86_400,
+    },
+  );
 
   const logFile =
     values['log-file'] === undefined ? undefined : createWriteStream(values['log-file']);
