@@ -1,11 +1,14 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ORDER_METRICS } from '../../../lambda/consumer/orderMetrics.js';
-import { type DeadLetter, deadLetterOf } from '../../../local/deadLetters.js';
-import { type LocalRuntime, startLocalRuntime } from '../../../local/startLocalRuntime.js';
-import { orderEventFactory } from '../../helpers/factories.js';
-import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
-import { sendBodies } from './localSqs.js';
+import { ORDER_METRICS } from '../../../../lambda/consumer/orderMetrics.js';
+import { type DeadLetter, deadLetterOf } from '../../../../local/commands/deadLetters.js';
+import {
+  type LocalRuntime,
+  startLocalRuntime,
+} from '../../../../local/runtime/startLocalRuntime.js';
+import { orderEventFactory } from '../../../helpers/factories.js';
+import { sendBodies } from '../../../helpers/localSqs.js';
+import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
 
 // What the legacy service's own integration suite checks, run twice in a row against one runtime
 // as its users do: every run deletes its orders' documents first, while the consumer's idempotency
