@@ -14,7 +14,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 MINISTACK_VERSION="1.5.33"
 venv="${root}/.tools/ministack"
 port="${EMULATOR_PORT:-4566}"
-node_bin="${root}/node_modules/.bin"
+# The Node that runs npm (npm's devEngines make it Node 22), else the first on PATH.
+node="${npm_node_execpath:-$(command -v node || true)}"
 
 fail() {
   echo "emulator: $*" >&2
@@ -23,10 +24,11 @@ fail() {
 
 command -v python3 >/dev/null ||
   fail "Python 3 is required to run MiniStack and python3 is not on PATH (e.g. apt-get install python3 python3-venv)."
-# MiniStack runs Node.js handlers with the first `node` on its PATH: the project's Node 22, the
-# version of the functions' nodejs22.x runtime.
-[[ "$("${node_bin}/node" --version 2>/dev/null)" == v22.* ]] ||
-  fail "Node 22 is not in node_modules/.bin: run npm ci first."
+# MiniStack runs Node.js handlers with the first `node` on its PATH: Node 22, the version of the
+# functions' nodejs22.x runtime.
+[[ -n "${node}" && "$("${node}" --version 2>/dev/null)" == v22.* ]] ||
+  fail "Node 22 is required for the Lambdas (.nvmrc): run this with Node 22 first on PATH."
+node_bin=$(dirname "${node}")
 if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
   fail "port ${port} is in use (another emulator?): stop it, or choose another with EMULATOR_PORT."
 fi
@@ -41,13 +43,10 @@ if [ "${installed}" != "${MINISTACK_VERSION}" ]; then
     "ministack==${MINISTACK_VERSION}" || fail "could not install ministack==${MINISTACK_VERSION} from PyPI."
 fi
 
-# MiniStack unpacks each function under TMPDIR. The nodejs22.x runtime gives handlers the AWS SDK v3
-# (the Secrets Manager client is left out of the bundles for it: infra/lambdaBundling.ts); a
-# node_modules above TMPDIR holding the project's @aws-sdk gives it to them here, where Node's
-# module resolution walks up from the handler.
+# MiniStack unpacks each function under TMPDIR. It has no runtime AWS SDK: local deployments
+# bundle the SDK clients the nodejs22.x runtime would provide (infra/lambdaBundling.ts).
 work=$(mktemp -d "${TMPDIR:-/tmp}/order-service-emulator.XXXXXX")
-mkdir -p "${work}/node_modules" "${work}/lambda"
-ln -s "${root}/node_modules/@aws-sdk" "${work}/node_modules/@aws-sdk"
+mkdir -p "${work}/lambda"
 
 # A clean environment: no AWS_* settings (MiniStack's own advice) and none of the caller's, which
 # its Lambda processes would otherwise inherit. setsid gives it a process group of its own, which
@@ -88,7 +87,7 @@ trap stop EXIT
 
 for _ in $(seq 150); do
   if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${port}/_localstack/health" 2>/dev/null; then
-    echo "emulator: MiniStack ${MINISTACK_VERSION} on http://localhost:${port} (pid ${pid}; Lambdas on Node $("${node_bin}/node" --version)). Ctrl-C stops it."
+    echo "emulator: MiniStack ${MINISTACK_VERSION} on http://localhost:${port} (pid ${pid}; Lambdas on Node $("${node}" --version)). Ctrl-C stops it."
     echo "emulator: next: export AWS_ENDPOINT_URL=http://localhost:${port}; npm run deploy:local -- -c mongoUri=mongodb://127.0.0.1:27017/"
     break
   fi
