@@ -75,45 +75,39 @@ export class OrderServiceMonitoring extends Construct {
         'The topic carries only CloudWatch alarm notifications (alarm name, state, metric values), no order data; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed key for this is cost without protection.',
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription:
-        'Orders reached the dead-letter queue: inspect them (see the README, "Inspect the DLQ"), fix the cause, redrive.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+    // Every alarm fires on the first occurrence and notifies the topic, and again when it clears.
+    const onFirst = (alarmId: string, alarmDescription: string, metric: IMetric) =>
+      new Alarm(this, alarmId, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.deadLetterAlarm = onFirst(
+      'DeadLetterQueueAlarm',
+      'Orders reached the dead-letter queue: list them with their reasons (npm run dlq -- list, or the SQS console), fix the cause, redrive.',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.consumerErrorsAlarm = new Alarm(this, 'ConsumerErrorsAlarm', {
-      alarmDescription:
-        'The order consumer failed whole invocations (crash, timeout or cold-start failure): check its logs.',
-      metric: props.consumer.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.internalErrorsAlarm = new Alarm(this, 'InternalErrorsAlarm', {
-      alarmDescription:
-        'The order consumer failed records for an unforeseen reason (a bug): search its logs for "internal error"; the records went back to the queue.',
-      metric: orderMetric(ORDER_METRICS.internalErrors, Duration.minutes(5)),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.conflictsAlarm = new Alarm(this, 'ConflictsAlarm', {
-      alarmDescription:
-        'An order id arrived again with other content; the stored order was kept and the message is in the DLQ with its reason.',
-      metric: orderMetric(ORDER_METRICS.conflicts, Duration.minutes(5)),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    );
+    this.consumerErrorsAlarm = onFirst(
+      'ConsumerErrorsAlarm',
+      'The order consumer failed whole invocations (crash, timeout or cold-start failure): check its logs.',
+      props.consumer.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    this.internalErrorsAlarm = onFirst(
+      'InternalErrorsAlarm',
+      'The order consumer failed records for an unforeseen reason (a bug): search its logs for "internal error"; the records went back to the queue.',
+      orderMetric(ORDER_METRICS.internalErrors, Duration.minutes(5)),
+    );
+    this.conflictsAlarm = onFirst(
+      'ConflictsAlarm',
+      'An order id arrived again with other content; the stored order was kept and the message is in the DLQ with its reason.',
+      orderMetric(ORDER_METRICS.conflicts, Duration.minutes(5)),
+    );
     const alarms = [
       this.deadLetterAlarm,
       this.consumerErrorsAlarm,

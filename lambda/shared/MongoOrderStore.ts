@@ -6,10 +6,11 @@ import {
   type CollectionRef,
   collectionOf,
   DUPLICATE_KEY,
+  findByIds,
   runWriteCommand,
 } from './mongoCommands.js';
 import type { OrderStore, StoreOutcome } from './OrderStore.js';
-import { differingField, type OrderDocument } from './orderDocument.js';
+import { differingField, ORDER_CONTENT_PROJECTION, type OrderDocument } from './orderDocument.js';
 
 /** Options of {@link MongoOrderStore}. */
 export interface MongoOrderStoreOptions extends CollectionRef {
@@ -18,14 +19,7 @@ export interface MongoOrderStoreOptions extends CollectionRef {
 }
 
 // What a comparison reads of a stored document: its content and status, not its bookkeeping.
-const CONTENT = {
-  user_id: 1,
-  items: 1,
-  total_amount: 1,
-  total_amount_micros: 1,
-  timestamp: 1,
-  status: 1,
-} as const;
+const CONTENT = { ...ORDER_CONTENT_PROJECTION, status: 1 } as const;
 
 const isDuplicateKey = (error: unknown): boolean =>
   (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
@@ -112,20 +106,11 @@ export class MongoOrderStore implements OrderStore {
     return compare(existing, order);
   }
 
-  async #findMany(ids: readonly string[]): Promise<Map<string, Document>> {
-    const unique = [...new Set(ids)];
-    // One id is an equality on `_id` (FerretDB v1 serves only that from its index); several, $in.
-    // One batch, and the server closes the cursor: one round trip, nothing left open.
-    const found = await collectionOf<{ _id: string }>(this.#ref)
-      .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
-        projection: CONTENT,
-        limit: unique.length,
-        batchSize: unique.length,
-        singleBatch: true,
-        ...abortAfter(this.#operationTimeoutMs()),
-      })
-      .toArray();
-    return new Map(found.map((document) => [String(document._id), document]));
+  #findMany(ids: readonly string[]): Promise<Map<string, Document>> {
+    return findByIds<{ _id: string }>(this.#ref, ids, {
+      projection: CONTENT,
+      ...abortAfter(this.#operationTimeoutMs()),
+    });
   }
 }
 

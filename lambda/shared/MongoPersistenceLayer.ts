@@ -16,6 +16,7 @@ import {
   type CollectionRef,
   collectionOf,
   DUPLICATE_KEY,
+  findByIds,
   MAX_UPDATE_STATEMENTS,
   runWriteCommand,
 } from './mongoCommands.js';
@@ -360,19 +361,8 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     return runWriteCommand(this.#ref, kind, statements, this.#signal());
   }
 
-  async #findMany(keys: readonly string[]): Promise<Map<string, IdempotencyDocument>> {
-    const unique = [...new Set(keys)];
-    // One key is an equality on `_id` (FerretDB v1 serves only that from its index); several, $in.
-    // One batch, and the server closes the cursor: one round trip, nothing left open.
-    const found = await collectionOf<IdempotencyDocument>(this.#ref)
-      .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
-        limit: unique.length,
-        batchSize: unique.length,
-        singleBatch: true,
-        ...abortAfter(this.#operationTimeoutMs()),
-      })
-      .toArray();
-    return new Map(found.map((document) => [document._id, document]));
+  #findMany(keys: readonly string[]): Promise<Map<string, IdempotencyDocument>> {
+    return findByIds<IdempotencyDocument>(this.#ref, keys, { signal: this.#signal() });
   }
 
   #findOne(key: string): Promise<IdempotencyDocument | null> {

@@ -75,3 +75,26 @@ export const runWriteCommand = async (
   }
   return { n: Number(reply.n ?? 0), errors };
 };
+
+/**
+ * The documents whose `_id` is one of `ids`, by `_id`, in one round trip: one batch, and the
+ * server closes the cursor. One id is an equality on `_id` (FerretDB v1 serves only that from its
+ * index); several, `$in`.
+ */
+export const findByIds = async <T extends { _id: string }>(
+  ref: CollectionRef,
+  ids: readonly string[],
+  options: { readonly signal?: AbortSignal; readonly projection?: Document } = {},
+): Promise<Map<string, T>> => {
+  const unique = [...new Set(ids)];
+  const found = await collectionOf<{ _id: string }>(ref)
+    .find(unique.length === 1 ? { _id: unique[0] ?? '' } : { _id: { $in: unique } }, {
+      limit: unique.length,
+      batchSize: unique.length,
+      singleBatch: true,
+      ...(options.projection === undefined ? {} : { projection: options.projection }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    })
+    .toArray();
+  return new Map(found.map((document) => [String(document._id), document as unknown as T]));
+};

@@ -32,6 +32,15 @@ export interface OrderDocument {
   sqs_message_id: string;
 }
 
+/** The fields that carry an order's content (what `differingField` compares), as a projection. */
+export const ORDER_CONTENT_PROJECTION = {
+  user_id: 1,
+  items: 1,
+  total_amount: 1,
+  total_amount_micros: 1,
+  timestamp: 1,
+} as const;
+
 const MICROS_DIGITS = 6;
 
 /**

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { configDefaults } from '../../lambda/shared/config.js';
+import { ORDER_CONTENT_PROJECTION } from '../../lambda/shared/orderDocument.js';
 import { sendMessageBatches } from '../commands/sendMessageBatches.js';
 import type { EventSourceMappingStats } from '../runtime/EventSourceMappingEmulator.js';
 import { startEmbeddedMongo } from '../runtime/embeddedMongo.js';
@@ -219,19 +220,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const deadLetterBodies = await readDeadLetterBodies(runtime.sqs, runtime.deadLetterQueueUrl);
     const stored = await db
       .collection<StoredOrderContent>(configDefaults.ORDERS_COLLECTION)
-      .find(
-        {},
-        {
-          projection: {
-            _id: 1,
-            user_id: 1,
-            items: 1,
-            total_amount: 1,
-            total_amount_micros: 1,
-            timestamp: 1,
-          },
-        },
-      )
+      .find({}, { projection: ORDER_CONTENT_PROJECTION })
       .toArray();
     const unfinishedClaims = await db
       .collection(configDefaults.IDEMPOTENCY_COLLECTION)
