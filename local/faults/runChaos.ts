@@ -169,7 +169,11 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
         ? counts.total / (options.minSendSeconds ?? DEFAULT_MIN_SEND_SECONDS)
         : undefined);
     const deadline = started + options.timeoutSeconds * 1000;
-    injector?.start();
+    if (injector !== undefined) {
+      injector.start();
+      // Stopped on every way out, a failed run included: its timers would keep the process alive.
+      cleanups.push({ name: 'fault injector', run: () => injector.stop() });
+    }
     const sent = await sendMessageBatches({
       sqs: runtime.sqs,
       queueUrl: runtime.queueUrl,
