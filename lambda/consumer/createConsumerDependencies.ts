@@ -3,6 +3,7 @@ import type { MongoClient } from 'mongodb';
 import type { ConsumerConfig } from '../shared/config.js';
 import { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import { MongoOrderStore } from '../shared/MongoOrderStore.js';
+import { serverKind } from '../shared/serverKind.js';
 import type { ConsumerDependencies, ConsumerMetrics } from './createConsumerHandler.js';
 import { DeadLetterQueue, type SendMessageBatch } from './DeadLetterQueue.js';
 import { orderIdempotency, orderIdempotencyStore } from './orderIdempotency.js';
@@ -43,7 +44,16 @@ export const createConsumerDependencies = ({
     metrics,
     deadline,
     connect: () => client.connect(),
-    ensureIndexes: () => store.ensureIndexes(),
+    ensureIndexes: async () => {
+      await store.ensureIndexes();
+      // The store keeps MongoDB's forms; on FerretDB v1 (the test server) some of their guarantees
+      // and all their speed are weaker: say so once per container.
+      if ((await serverKind(db).catch(() => 'mongodb')) === 'ferretdb') {
+        logger.warn(
+          'the server is FerretDB: conditional updates are not atomic, compound filters and $in are scanned, no TTL index; use MongoDB in production',
+        );
+      }
+    },
     idempotency: orderIdempotency(store, config.idempotencyExpirySeconds),
     orders: new MongoOrderStore({
       db,

@@ -23,7 +23,7 @@ but the messages that can never be stored.
   --faults on|off   inject faults (default on)
   --seed S          seed of the message plan and the fault schedule (default 1)
   --rate R          messages per second at most (default: over 60 s with faults, else unbounded)
-  --timeout SEC     give up after SEC seconds (default 900, or 0.25 s per message if more)
+  --timeout SEC     give up after SEC seconds (default 900, or 0.5 s per message if more)
   --keep            keep the run's database (chaos_*) instead of dropping it
   --log-file PATH   write every consumer log line (JSON) to PATH, to investigate a failure
 
@@ -82,7 +82,7 @@ const main = async (): Promise<number> => {
   const timeoutSeconds = wholeNumberOption(
     'timeout',
     values.timeout,
-    Math.max(900, Math.ceil(orders / 4)),
+    Math.max(900, Math.ceil(orders / 2)),
     {
       min: 10,
       max: 86_400,

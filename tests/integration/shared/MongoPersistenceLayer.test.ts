@@ -16,7 +16,7 @@ import {
   type IdempotencyDocument,
   MongoPersistenceLayer,
 } from '../../../lambda/shared/MongoPersistenceLayer.js';
-import { serverKind } from '../../helpers/serverKind.js';
+import { serverKind } from '../../../lambda/shared/serverKind.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 
 let database: TestDatabase;
