@@ -11,13 +11,17 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * - `refuse`: stops listening, so connecting fails with ECONNREFUSED (a server that is down).
  *   Connections already open are untouched; call {@link FaultProxy.resetAll} as well for a crash.
  * - `reset-on-accept`: accepts, then resets at once (a server that crashes on every connection).
+ * - `drop-replies`: forwards what clients send, drops what the server answers, on new and existing
+ *   connections alike: the server carries out a command whose answer never arrives. Leaving it
+ *   resets the connections it dropped answers on, as leaving `blackhole` does.
  */
 export type FaultMode =
   | { readonly kind: 'pass' }
   | { readonly kind: 'latency'; readonly ms: number }
   | { readonly kind: 'blackhole' }
   | { readonly kind: 'refuse' }
-  | { readonly kind: 'reset-on-accept' };
+  | { readonly kind: 'reset-on-accept' }
+  | { readonly kind: 'drop-replies' };
 
 /** Where the proxy listens and what it forwards to. */
 export interface FaultProxyOptions {
@@ -32,7 +36,7 @@ export interface FaultProxyOptions {
 /** Counters since start. */
 export interface FaultProxyStats {
   accepted: number;
-  /** Connections reset by the proxy (reset-all, reset-on-accept, healed blackholes). */
+  /** Connections the proxy reset: reset-all, reset-on-accept, leaving blackhole or drop-replies. */
   reset: number;
   /** Connections accepted into a blackhole. */
   swallowed: number;
@@ -179,7 +183,7 @@ export class FaultProxy {
   async setMode(mode: FaultMode): Promise<void> {
     const previous = this.#mode;
     this.#mode = mode;
-    if (previous.kind === 'blackhole' && mode.kind !== 'blackhole') {
+    if (previous.kind !== mode.kind) {
       for (const link of this.#links) if (link.swallowed) this.#reset(link);
     }
     if (mode.kind === 'refuse' && this.#server !== undefined) {
@@ -273,7 +277,12 @@ export class FaultProxy {
   }
 
   #forward(link: Link, direction: 'up' | 'down', chunk: Buffer): void {
-    if (this.#mode.kind === 'blackhole') link.swallowed = true;
+    if (
+      this.#mode.kind === 'blackhole' ||
+      (this.#mode.kind === 'drop-replies' && direction === 'down')
+    ) {
+      link.swallowed = true;
+    }
     if (link.swallowed) return;
     const delayMs = this.#mode.kind === 'latency' ? this.#mode.ms : 0;
     if (direction === 'up') {

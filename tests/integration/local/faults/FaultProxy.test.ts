@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FaultProxy } from '../../../../local/faults/FaultProxy.js';
 import {
   mongoUriTarget,
@@ -125,6 +125,39 @@ describe('FaultProxy between a MongoDB client and the real server', () => {
     // Assess
     expect(slow.ok).toBe(true);
     expect(slow.ms).toBeGreaterThanOrEqual(2 * 200 - 20);
+  });
+
+  it('lets a write reach the server but drops its answer in drop-replies mode; leaving it resets the connection', async () => {
+    // Prepare
+    expect((await ping()).ok).toBe(true);
+    await proxy.setMode({ kind: 'drop-replies' });
+    let settled = false;
+
+    // Act: a command, never retried by the driver, whose answer is dropped once it is carried out
+    const write = client
+      .db(database.databaseName)
+      .command({ insert: 'replies', documents: [{ _id: 'carried-out' }] })
+      .then(
+        () => 'acknowledged',
+        (error: unknown) => String(error),
+      )
+      .finally(() => {
+        settled = true;
+      });
+    await vi.waitFor(
+      async () => expect(await database.db.collection('replies').countDocuments()).toBe(1),
+      { timeout: OPERATION_TIMEOUT_MS, interval: 10 },
+    );
+    const settledWhileDropped = settled;
+    await proxy.setMode({ kind: 'pass' });
+    const outcome = await write;
+    const healed = await pingUntilHealthy();
+
+    // Assess
+    expect(settledWhileDropped).toBe(false);
+    expect(outcome).not.toBe('acknowledged');
+    expect(proxy.stats().reset).toBeGreaterThan(0);
+    expect(healed.ok).toBe(true);
   });
 
   it('swallows traffic in blackhole mode until the client times out, then heals', async () => {
