@@ -7,7 +7,7 @@ import {
 } from '../../../../local/faults/routeMongoUriThrough.js';
 import { defaultSettings } from '../../../../settings/serviceSettings.js';
 import { openTestDatabase, type TestDatabase } from '../../../helpers/testDatabase.js';
-import { buildTestConsumer, type TestConsumer } from './buildTestConsumer.js';
+import { buildTestConsumer, type TestConsumer, type TestDeadLetters } from './buildTestConsumer.js';
 
 /** A consumer whose every MongoDB connection goes through a {@link FaultProxy}. */
 export interface ProxiedConsumer extends TestConsumer {
@@ -23,7 +23,10 @@ export interface ProxiedConsumer extends TestConsumer {
  * Opens a fresh test database, starts a fault proxy in front of its server and builds the real
  * consumer on a client that connects through the proxy, as a Lambda container would.
  */
-export const startProxiedConsumer = async (label: string): Promise<ProxiedConsumer> => {
+export const startProxiedConsumer = async (
+  label: string,
+  options: { readonly deadLetters?: TestDeadLetters } = {},
+): Promise<ProxiedConsumer> => {
   const database = await openTestDatabase(label);
   const target = mongoUriTarget(database.uri);
   const proxy = await FaultProxy.start({ targetHost: target.host, targetPort: target.port });
@@ -34,6 +37,7 @@ export const startProxiedConsumer = async (label: string): Promise<ProxiedConsum
   });
   const consumer = buildTestConsumer(client, {
     databaseName: database.databaseName,
+    ...options,
   });
   return {
     ...consumer,
