@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import type { MongoClient } from 'mongodb';
 import type { ConsumerHandler } from '../../../../lambda/consumer/createConsumerHandler.js';
 import { createLogger } from '../../../../lambda/shared/logger.js';
 import { createMongoClient } from '../../../../lambda/shared/mongoClient.js';
-import { createOrderQueues } from '../../../../local/runtime/createOrderQueues.js';
+import {
+  createOrderQueues,
+  type OrderQueues,
+} from '../../../../local/runtime/createOrderQueues.js';
 import {
   EventSourceMappingEmulator,
   type EventSourceMappingStats,
@@ -25,6 +28,13 @@ export interface QueuedConsumersOptions {
   readonly functionTimeoutMs: number;
   readonly pollers: number;
   readonly batchSize: number;
+  /** Receives before the queue moves a message to the DLQ; default the service's setting. */
+  readonly maxReceiveCount?: number;
+  /**
+   * The consumers' `DLQ_URL`, from the queues created: poison records are copied there at once
+   * (`dead-letter-now`). Without it they take the queue's redrive.
+   */
+  readonly deadLetterQueueUrl?: (queues: OrderQueues) => string;
   /** Hooks for the n-th container started (0-based), to stall or observe it. */
   readonly hooksFor?: (containerIndex: number) => InsertHooks;
   /**
@@ -37,6 +47,10 @@ export interface QueuedConsumersOptions {
 /** SQS (fauxqs), the service's two queues and the real consumer behind the mapping emulator. */
 export interface QueuedConsumers {
   readonly database: TestDatabase;
+  readonly sqs: SQSClient;
+  readonly sqsEndpoint: string;
+  readonly region: string;
+  readonly queues: OrderQueues;
   /** Every container's consumer, in start order. */
   readonly consumers: readonly TestConsumer[];
   /** Every invocation, in completion order. */
@@ -59,8 +73,9 @@ const depth = async (sqs: SQSClient, queueUrl: string): Promise<number> => {
 
 /**
  * Starts what a scenario with a real queue needs: fauxqs with the order queue and its DLQ
- * (redrive after the service's `maxReceiveCount`), and the {@link EventSourceMappingEmulator}
- * invoking one real consumer per container, each with its own MongoDB client.
+ * (redrive after `maxReceiveCount` receives, the service's by default), and the
+ * {@link EventSourceMappingEmulator} invoking one real consumer per container, each with its own
+ * MongoDB client.
  */
 export const startQueuedConsumers = async (
   label: string,
@@ -69,8 +84,9 @@ export const startQueuedConsumers = async (
   const database = await openTestDatabase(label);
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
   const region = 'us-east-1';
+  const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
   const sqs = new SQSClient({
-    endpoint: `http://127.0.0.1:${fauxqs.port}`,
+    endpoint: sqsEndpoint,
     region,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
@@ -79,7 +95,7 @@ export const startQueuedConsumers = async (
     queueName: `${defaultSettings.queueName}-${suffix}`,
     deadLetterQueueName: `${defaultSettings.deadLetterQueueName}-${suffix}`,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
-    maxReceiveCount: defaultSettings.maxReceiveCount,
+    maxReceiveCount: options.maxReceiveCount ?? defaultSettings.maxReceiveCount,
     deadLetterRetentionSeconds: defaultSettings.deadLetterRetentionSeconds,
   });
   const consumers: TestConsumer[] = [];
@@ -105,6 +121,14 @@ export const startQueuedConsumers = async (
       clients.push(client);
       const consumer = buildTestConsumer(client, {
         databaseName: database.databaseName,
+        ...(options.deadLetterQueueUrl === undefined
+          ? {}
+          : {
+              deadLetters: {
+                queueUrl: options.deadLetterQueueUrl(queues),
+                sendMessageBatch: (input) => sqs.send(new SendMessageBatchCommand(input)),
+              },
+            }),
       });
       const index = consumers.length;
       consumer.orders.hooks = options.hooksFor?.(index) ?? {};
@@ -121,6 +145,10 @@ export const startQueuedConsumers = async (
   });
   return {
     database,
+    sqs,
+    sqsEndpoint,
+    region,
+    queues,
     consumers,
     reports,
     stats: () => emulator.stats(),
