@@ -10,6 +10,7 @@ import {
 } from '../../helpers/factories.js';
 import { ORDER_KEYS } from '../../helpers/storedOrderFields.js';
 import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
+import { expectEachStoredOnce } from './faults/expectEachStoredOnce.js';
 
 let database: TestDatabase;
 
@@ -308,6 +309,39 @@ describe('consumer handler against a real MongoDB', () => {
       expect([...created.batchItemFailures, ...duplicate.batchItemFailures]).toEqual([]);
       expect(forNew).toEqual(['insert', 'insert', 'update']);
       expect(forDuplicate).toEqual(['insert', 'find', 'find']);
+    } finally {
+      await monitored.close();
+    }
+  });
+
+  it('stores 250 new orders once each, then the same 250 again, in update commands of fewer than 100 statements', async () => {
+    // Prepare: a client of our own, so only this consumer's commands are counted
+    const monitored = new MongoClient(database.uri, { monitorCommands: true });
+    const statements: { command: string; count: number }[] = [];
+    monitored.on('commandStarted', ({ commandName, command }) => {
+      if (commandName !== 'update' && commandName !== 'delete') return;
+      statements.push({ command: commandName, count: (command.updates ?? command.deletes).length });
+    });
+    const { handler, lines } = createTestConsumer(monitored, database.databaseName);
+    const events = Array.from({ length: 250 }, () => orderEventFactory());
+    const ids = events.map((event) => String(event.order_id));
+    const records = events.map((event) => sqsRecordFactory(event));
+
+    try {
+      // Act
+      const first = await handler(sqsEventFactory(records), lambdaContextFactory());
+      const again = await handler(sqsEventFactory(records), lambdaContextFactory());
+
+      // Assess
+      expect([...first.batchItemFailures, ...again.batchItemFailures]).toEqual([]);
+      const outcomes = lines.filter((line) => line.outcome !== undefined);
+      expect(outcomes.filter((line) => line.outcome === 'created')).toHaveLength(250);
+      expect(outcomes.filter((line) => line.outcome === 'already-stored')).toHaveLength(250);
+      await expectEachStoredOnce(database.db, ids);
+      // FerretDB v1 never answers an update or delete of 100 statements or more.
+      expect(statements.filter(({ count }) => count >= 100)).toEqual([]);
+      expect(statements.filter(({ command }) => command === 'update')).toHaveLength(3);
+      expect(statements.reduce((sum, { count }) => sum + count, 0)).toBe(250);
     } finally {
       await monitored.close();
     }
