@@ -12,7 +12,7 @@ import {
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import type { OrderStore, StoreOutcome } from '../shared/OrderStore.js';
 import { toOrderDocument } from '../shared/orderDocument.js';
-import { type OrderEvent, parseOrderEvent } from '../shared/orderEvent.js';
+import { claimedOrderId, type OrderEvent, parseOrderEvent } from '../shared/orderEvent.js';
 import { classifyFailure } from './classifyFailure.js';
 import type { ConsumerMetrics } from './createConsumerHandler.js';
 import type { DeadLetterQueue } from './DeadLetterQueue.js';
@@ -170,6 +170,8 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
       return { orderId, outcome: stored.outcome };
     } catch (error) {
       const failure = classifyFailure(error, orderId);
+      // An invalid body may still name the order it was about.
+      orderId ??= claimedOrderId(record.body);
       const deadLettered = await deadLetter(record, failure, orderId);
       const keys = {
         messageId: record.messageId,

@@ -147,3 +147,30 @@ export const parseOrderEvent = (body: string): OrderEvent => {
     .map((issue) => ({ path: issuePath(issue.path), message: issue.message }));
   throw new InvalidOrderError(issues);
 };
+
+// Characters an SQS message attribute may carry: no control characters but tab and line breaks,
+// no lone surrogates.
+const ATTRIBUTE_SAFE = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+/**
+ * The `order_id` a body claims, whether or not the body is valid, for telling people which order
+ * a rejected message was about: a string of 1 to 128 characters, trimmed, printable. `undefined`
+ * when the body has no such id.
+ */
+export const claimedOrderId = (body: string): string | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const id = (parsed as { order_id?: unknown } | null)?.order_id;
+  if (typeof id !== 'string') return undefined;
+  const trimmed = id.trim();
+  return trimmed.length >= 1 &&
+    trimmed.length <= orderLimits.maxIdLength &&
+    trimmed.isWellFormed() &&
+    ATTRIBUTE_SAFE.test(trimmed)
+    ? trimmed
+    : undefined;
+};

@@ -1,7 +1,7 @@
 import type { ContractIssue } from '../../lambda/shared/errors.js';
 import { InvalidOrderError } from '../../lambda/shared/errors.js';
 import { differingField, toOrderDocument } from '../../lambda/shared/orderDocument.js';
-import { parseOrderEvent } from '../../lambda/shared/orderEvent.js';
+import { claimedOrderId, parseOrderEvent } from '../../lambda/shared/orderEvent.js';
 
 /**
  * Why a message is in the DLQ: as the consumer attached it, or recomputed from its body (and the
@@ -32,17 +32,6 @@ export type DeadLetterExplanation =
 
 /** Reads the stored order with this `_id` (`null` when there is none). */
 export type StoredOrderLookup = (orderId: string) => Promise<Record<string, unknown> | null>;
-
-// For display only: the id an invalid body claims, if it has a readable one.
-const claimedOrderId = (body: string): string | undefined => {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const id = (parsed as { order_id?: unknown } | null)?.order_id;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * Explains a DLQ message with the consumer's own rules: the contract (`parseOrderEvent`) first,

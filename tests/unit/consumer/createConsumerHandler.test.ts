@@ -272,6 +272,8 @@ describe('createConsumerHandler, poison messages', () => {
         DataType: 'String',
         StringValue: '2026-11-30T12:00:00.000Z',
       },
+      // The body breaks the contract, but names the order it was about.
+      [DEAD_LETTER_ATTRIBUTES.orderId]: { DataType: 'String', StringValue: 'X' },
     });
     expect(entries[1]?.MessageAttributes).toMatchObject({
       [DEAD_LETTER_ATTRIBUTES.reason]: { StringValue: 'order-conflict' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOrderError } from '../../../lambda/shared/errors.js';
-import { orderLimits, parseOrderEvent } from '../../../lambda/shared/orderEvent.js';
+import { claimedOrderId, orderLimits, parseOrderEvent } from '../../../lambda/shared/orderEvent.js';
 import { orderEventFactory } from '../../helpers/factories.js';
 
 const parse = (body: Record<string, unknown>) => parseOrderEvent(JSON.stringify(body));
@@ -205,5 +205,19 @@ describe('OrderEvent contract', () => {
       JSON.stringify(orderEventFactory({ user_id: { secret: 'card-4111' } })),
     );
     expect(error.message).not.toContain('card-4111');
+  });
+});
+
+describe('claimedOrderId', () => {
+  it.each([
+    ['{"order_id": " ORD-1 ", "items": []}', 'ORD-1'],
+    ['{"order_id": 42}', undefined],
+    ['{"order_id": "bad\\u0000id"}', undefined],
+    ['{"order_id": "\\ud800"}', undefined],
+    [`{"order_id": "${'x'.repeat(129)}"}`, undefined],
+    ['not json', undefined],
+    ['[]', undefined],
+  ])('reads the id %s claims as %j', (body, expected) => {
+    expect(claimedOrderId(body)).toBe(expected);
   });
 });
