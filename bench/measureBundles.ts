@@ -46,7 +46,7 @@ const contributorsOf = (metafile: Metafile, outfile: string): Contributor[] => {
 };
 
 /** Every bundle the bench measures, the floor last. */
-export const bundleNames: readonly BundleName[] = [
+const bundleNames: readonly BundleName[] = [
   ...(Object.keys(lambdaEntries) as LambdaName[]),
   'floor',
 ];

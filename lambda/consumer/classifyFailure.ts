@@ -50,7 +50,7 @@ const NOT_PRIMARY_OR_TIMED_OUT = new Set([
 ]);
 
 /** Whether `error` means MongoDB was unreachable, timed out, cleared its pool or was not primary. */
-export const isDependencyUnavailable = (error: unknown): boolean =>
+const isDependencyUnavailable = (error: unknown): boolean =>
   error instanceof Error &&
   (UNREACHABLE.some((kind) => error instanceof kind) ||
     UNREACHABLE_NAMES.has(error.name) ||

@@ -44,7 +44,7 @@ export interface TargetSources {
 }
 
 /** Where LocalStack and `npm run dev` listen unless told otherwise. */
-export const DEFAULT_LOCAL_ENDPOINT = 'http://localhost:4566';
+const DEFAULT_LOCAL_ENDPOINT = 'http://localhost:4566';
 
 const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|.*\.localhost|.*\.localstack\.cloud)$/i;
 

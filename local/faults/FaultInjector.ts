@@ -36,7 +36,7 @@ const between = (random: () => number, min: number, max: number): number =>
   Math.round(min + random() * (max - min));
 
 /** Draws the next window from the seeded `random`: the sequence depends on the seed only. */
-export const nextFaultWindow = (
+const nextFaultWindow = (
   random: () => number,
   options: FaultScheduleOptions,
   first = false,
