@@ -4,7 +4,6 @@ import { OrderConflictError, OrderInProgressError } from './errors.js';
 import {
   abortAfter,
   type CollectionRef,
-  collectionOf,
   DUPLICATE_KEY,
   findByIds,
   runWriteCommand,
