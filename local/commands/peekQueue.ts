@@ -42,12 +42,17 @@ export const peekQueue = async (options: PeekQueueOptions): Promise<Message[]> =
       }
     }
   } finally {
-    await release(sqs, queueUrl, [...seen.values()]);
+    await makeVisibleAgain(sqs, queueUrl, [...seen.values()]);
   }
   return [...seen.values()];
 };
 
-const release = async (sqs: SQSClient, queueUrl: string, messages: Message[]): Promise<void> => {
+/** Makes received messages visible again at once (best effort: a hold ends by itself anyway). */
+export const makeVisibleAgain = async (
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: readonly Message[],
+): Promise<void> => {
   for (let start = 0; start < messages.length; start += 10) {
     const chunk = messages.slice(start, start + 10);
     // Best effort: a message not released becomes visible when its hold ends anyway.

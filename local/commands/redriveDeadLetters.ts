@@ -9,6 +9,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { withoutDeadLetterAttributes } from './deadLetters.js';
+import { makeVisibleAgain } from './peekQueue.js';
 
 /** Options of {@link redriveDeadLetters}. */
 export interface RedriveOptions {
@@ -90,54 +91,69 @@ const moveWithTask = async (options: RedriveOptions): Promise<RedriveResult | un
 /**
  * Receive from the DLQ, send to the queue without the consumer's dead-letter attributes (so that it
  * is judged afresh), and only then delete from the DLQ: a message is in at least one queue at every
- * moment. A crash between the send and the delete leaves a copy in both;
- * the consumer's idempotency (per `order_id`) makes the second delivery a no-op.
+ * moment. A crash between the send and the delete leaves a copy in both; the consumer's idempotency
+ * (per `order_id`) makes the second delivery a no-op.
+ *
+ * Only what was in the DLQ when the redrive began is moved: a poison message redriven comes back
+ * within seconds as a new dead letter, which would otherwise be moved again and again. What arrived
+ * since (by the DLQ's `SentTimestamp`) is left, visible, for the next look.
  */
 const moveByHand = async (options: RedriveOptions): Promise<RedriveResult> => {
   const { sqs } = options;
+  const startedAt = Date.now();
+  const arrivedSince: Message[] = [];
   let moved = 0;
   let failed = 0;
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.deadLetterQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        // Long enough to send and delete; a message we fail to send reappears after it.
-        VisibilityTimeout: 60,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    const { Successful = [], Failed = [] } = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          MessageBody: message.Body ?? '',
-          MessageAttributes: withoutDeadLetterAttributes(message.MessageAttributes),
-        })),
-      }),
-    );
-    failed += Failed.length;
-    const sent = Successful.map((entry) => Messages[Number(entry.Id)]).filter(
-      (message): message is Message => message !== undefined,
-    );
-    if (sent.length > 0) {
-      const deleted = await sqs.send(
-        new DeleteMessageBatchCommand({
+  try {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
           QueueUrl: options.deadLetterQueueUrl,
-          Entries: sent.map((message, index) => ({
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          // Long enough to send and delete; a message we fail to send reappears after it.
+          VisibilityTimeout: 60,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['SentTimestamp'],
+        }),
+      );
+      const earlier = Messages.filter(
+        (message) => Number(message.Attributes?.SentTimestamp ?? 0) <= startedAt,
+      );
+      arrivedSince.push(...Messages.filter((message) => !earlier.includes(message)));
+      if (earlier.length === 0) break;
+      const { Successful = [], Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: earlier.map((message, index) => ({
             Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
+            MessageBody: message.Body ?? '',
+            MessageAttributes: withoutDeadLetterAttributes(message.MessageAttributes),
           })),
         }),
       );
-      moved += deleted.Successful?.length ?? 0;
-      options.onProgress?.(moved);
+      failed += Failed.length;
+      const sent = Successful.map((entry) => earlier[Number(entry.Id)]).filter(
+        (message): message is Message => message !== undefined,
+      );
+      if (sent.length > 0) {
+        const deleted = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.deadLetterQueueUrl,
+            Entries: sent.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
+          }),
+        );
+        moved += deleted.Successful?.length ?? 0;
+        options.onProgress?.(moved);
+      }
+      // Nothing went through: stop rather than receive the same messages again and again.
+      if (sent.length === 0) break;
     }
-    // Nothing went through: stop rather than receive the same messages again and again.
-    if (sent.length === 0) break;
+  } finally {
+    await makeVisibleAgain(sqs, options.deadLetterQueueUrl, arrivedSince);
   }
   return { method: 'receive-send-delete', moved, failed };
 };

@@ -119,22 +119,24 @@ describe(`order service deployed at ${deployment.endpoint}`, () => {
   it(
     'puts the invalid and the conflicting order in the DLQ with their reason, and `npm run dlq -- list` explains them',
     async () => {
-      // Prepare: the consumer is warm once `valid` is stored; then a conflicting version of it
-      await storedOnce(valid.order_id as string);
-      const stored = await orders.findOne({ _id: valid.order_id as string });
-      await send(conflicting);
-
-      // Act: peek at the DLQ until both are there (listing leaves them for operators). With the
-      // default poisonMessages (dead-letter-now) the consumer copies them on their first receive:
-      // the conflict sent to the warm consumer must be there within 10 s.
+      // Prepare: the invalid order sent first is in the DLQ (after the consumer's cold start)
       const deadLetters = () =>
         peekQueue({ sqs, queueUrl: outputs.DeadLetterQueueUrl, max: 1_000 }).then((messages) =>
           messages.filter((message) => message.Body?.includes(`E2E-${run}-`)),
         );
-      await vi.waitFor(async () => expect(await deadLetters()).toHaveLength(1), {
-        timeout: DEAD_LETTER_WAIT_MS,
-        interval: 1_000,
-      });
+      await vi.waitFor(
+        async () => {
+          const messages = await deadLetters();
+          expect(messages.map((message) => message.Body)).toEqual([JSON.stringify(invalid)]);
+        },
+        { timeout: DEAD_LETTER_WAIT_MS, interval: 1_000 },
+      );
+      await storedOnce(valid.order_id as string);
+      const stored = await orders.findOne({ _id: valid.order_id as string });
+
+      // Act: a conflicting version of `valid`, sent to the warm consumer. With the default
+      // poisonMessages (dead-letter-now) it is copied to the DLQ on its first receive: within 10 s.
+      await send(conflicting);
       const ours = await vi.waitFor(
         async () => {
           const messages = await deadLetters();

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
@@ -153,5 +154,57 @@ describe('redriveDeadLetters', () => {
         MessageAttributes: { traceparent: attribute('00-abc-def-01') },
       },
     ]);
+  });
+
+  it('moves only what was in the DLQ when it began, and leaves what arrived since visible', async () => {
+    // Prepare: one dead letter from before, and one a redriven poison message just became
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'old',
+            ReceiptHandle: 'rh-old',
+            Body: 'old',
+            Attributes: { SentTimestamp: '1000' },
+          },
+          {
+            MessageId: 'new',
+            ReceiptHandle: 'rh-new',
+            Body: 'new',
+            Attributes: { SentTimestamp: String(Date.now() + 60_000) },
+          },
+        ],
+      })
+      .resolves({
+        Messages: [
+          {
+            MessageId: 'new',
+            ReceiptHandle: 'rh-new-2',
+            Body: 'new',
+            Attributes: { SentTimestamp: String(Date.now() + 60_000) },
+          },
+        ],
+      });
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'n1', MD5OfMessageBody: '' }],
+      Failed: [],
+    });
+    sqsMock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] });
+    sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+
+    // Act
+    const result = await redrive();
+
+    // Assess
+    expect(result).toEqual({ method: 'receive-send-delete', moved: 1, failed: 0 });
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries).toEqual([
+      { Id: '0', MessageBody: 'old' },
+    ]);
+    const released = sqsMock
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(released.map((entry) => entry.ReceiptHandle)).toEqual(['rh-new', 'rh-new-2']);
   });
 });
