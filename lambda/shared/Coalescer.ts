@@ -39,8 +39,9 @@ export class Coalescer<In, Out> {
     });
   }
 
-  // Chunks go one after another: a batch larger than `maxItems` is rare, and concurrent write
-  // commands on one collection can stall each other (FerretDB v1 never answers them).
+  // The chunks of one flush go one after another: a batch larger than `maxItems` is rare, and
+  // needs no parallel commands. Other flushes (a later turn, another coalescer) may run at the same
+  // time: `maxItems` bounds each command, not the commands in flight.
   async #flush(): Promise<void> {
     const pending = this.#pending;
     this.#pending = [];

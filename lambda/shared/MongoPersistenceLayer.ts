@@ -9,7 +9,7 @@ import {
   BasePersistenceLayer,
   IdempotencyRecord,
 } from '@aws-lambda-powertools/idempotency/persistence';
-import type { CommandOperationOptions, Document } from 'mongodb';
+import { type CommandOperationOptions, type Document, ReadPreference } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
 import {
   abortAfter,
@@ -139,8 +139,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   #indexes: Promise<void> | undefined;
   // The claims this instance holds, by key: completion and release name their generation.
   readonly #claims = new Map<string, Claim>();
-  // Claims whose insert or replace got no answer (a reset, a timeout): they may be stored.
-  readonly #unanswered = new Map<string, Claim>();
+  // Claims whose insert or replace got no answer (a reset, a timeout): any of them may be stored.
+  // Several per key: two records of one batch may carry the same order into one lost insert.
+  readonly #unanswered = new Map<string, Claim[]>();
   // Calls at work on each key, from the claim to its completion or release: a record that finds
   // a batch-mate at work on its order never takes that claim for its own.
   readonly #inFlight = new Map<string, number>();
@@ -190,6 +191,22 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     return this.#indexes;
   }
 
+  /**
+   * Checks a record met on a claim against this call's payload (Powertools' order: before its
+   * status is read). Only a completed record is checked: an in-progress claim's content was never
+   * stored, so a delivery that differs from it is not a conflict but a delivery to retry once the
+   * holder is done; the orders collection then decides.
+   */
+  override processExistingRecord(
+    storedDataRecord: IdempotencyRecord,
+    processedData: Parameters<BasePersistenceLayer['processExistingRecord']>[1],
+  ): IdempotencyRecord {
+    if (storedDataRecord.getStatus() === IdempotencyRecordStatus.INPROGRESS) {
+      return storedDataRecord;
+    }
+    return super.processExistingRecord(storedDataRecord, processedData);
+  }
+
   protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
     if (record.getStatus() !== IdempotencyRecordStatus.INPROGRESS) {
       throw new IdempotencyUnknownError('Only INPROGRESS records can be inserted with _putRecord');
@@ -201,7 +218,9 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     // progress" until it goes stale; only a call alone on the key may do so.
     const earlier = this.#inFlight.has(key)
       ? []
-      : [this.#claims.get(key), this.#unanswered.get(key)].flatMap((c) => c?.generation ?? []);
+      : [this.#claims.get(key), ...(this.#unanswered.get(key) ?? [])].flatMap(
+          (claim) => claim?.generation ?? [],
+        );
     this.#enter(key);
     try {
       await this.#claimer.submit({ document, earlier });
@@ -260,7 +279,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     const { errors } = await runWriteCommand(this.#ref, 'insert', documents, this.#signal()).catch(
       (error: unknown) => {
         // No answer: any of these claims may be stored, and is ours to take back.
-        for (const document of documents) this.#unanswered.set(document._id, claimOf(document));
+        for (const document of documents) this.#noteUnanswered(document);
         throw error;
       },
     );
@@ -295,7 +314,10 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       if (existing === null) {
         // Released between our insert and our read.
-        const { errors } = await this.#write('insert', [document]);
+        const { errors } = await this.#write('insert', [document]).catch((error: unknown) => {
+          this.#noteUnanswered(document);
+          throw error;
+        });
         if (errors[0] === undefined) return this.#remember(document);
         if (!isDuplicateKey(errors[0])) throw errors[0];
         existing = await this.#findOne(document._id);
@@ -324,7 +346,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
           this.#bounded(),
         )
         .catch((error: unknown) => {
-          this.#unanswered.set(_id, claimOf(document));
+          this.#noteUnanswered(document);
           throw error;
         });
       if (replaced.matchedCount === 1) return this.#remember(document);
@@ -368,8 +390,13 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   #findOne(key: string): Promise<IdempotencyDocument | null> {
     return collectionOf<IdempotencyDocument>(this.#ref).findOne(
       { _id: key },
-      abortAfter(this.#operationTimeoutMs()),
+      { ...abortAfter(this.#operationTimeoutMs()), readPreference: ReadPreference.primary },
     );
+  }
+
+  #noteUnanswered(document: IdempotencyDocument): void {
+    const claims = this.#unanswered.get(document._id) ?? [];
+    this.#unanswered.set(document._id, [...claims, claimOf(document)]);
   }
 
   #remember(document: IdempotencyDocument): undefined {
@@ -392,9 +419,12 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   // do. A stale claim can be neither completed nor taken back, so it is safe to forget.
   #forgetStale(): void {
     const now = this.#now();
-    for (const claims of [this.#claims, this.#unanswered]) {
-      for (const [key, claim] of claims) {
-        if (claim.staleAt <= now && !this.#inFlight.has(key)) claims.delete(key);
+    for (const [key, claim] of this.#claims) {
+      if (claim.staleAt <= now && !this.#inFlight.has(key)) this.#claims.delete(key);
+    }
+    for (const [key, claims] of this.#unanswered) {
+      if (claims.every(({ staleAt }) => staleAt <= now) && !this.#inFlight.has(key)) {
+        this.#unanswered.delete(key);
       }
     }
   }

@@ -4,6 +4,7 @@ import {
   type Document,
   MongoServerError,
   MongoWriteConcernError,
+  ReadPreference,
   WriteConcern,
   type WriteConcernErrorResult,
 } from 'mongodb';
@@ -79,7 +80,8 @@ export const runWriteCommand = async (
 /**
  * The documents whose `_id` is one of `ids`, by `_id`, in one round trip: one batch, and the
  * server closes the cursor. One id is an equality on `_id` (FerretDB v1 serves only that from its
- * index); several, `$in`.
+ * index); several, `$in`. Read from the primary whatever the URI's read preference: these reads
+ * decide what a write just met, and a secondary may not have it yet.
  */
 export const findByIds = async <T extends { _id: string }>(
   ref: CollectionRef,
@@ -92,6 +94,7 @@ export const findByIds = async <T extends { _id: string }>(
       limit: unique.length,
       batchSize: unique.length,
       singleBatch: true,
+      readPreference: ReadPreference.primary,
       ...(options.projection === undefined ? {} : { projection: options.projection }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })

@@ -3,6 +3,7 @@ import {
   IdempotencyItemAlreadyExistsError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import {
   type Collection,
   type CommandStartedEvent,
@@ -96,6 +97,44 @@ const resetting = (db: Db, operations: ReadonlySet<string>, when: 'before' | 'af
       property === 'collection'
         ? (name: string) => wrap(db.collection(name), (method) => operations.has(method))
         : Reflect.get(object, property),
+  });
+};
+
+/**
+ * The database as one claim meets it: its insert finds the key taken; `beforeRead` runs just
+ * before the claim reads the key (the holder releasing it); the claim's next insert, sent alone,
+ * reaches the server and its answer is lost.
+ */
+const releasedThenLost = (db: Db, beforeRead: () => Promise<unknown>): Db => {
+  let inserts = 0;
+  return new Proxy(db, {
+    get: (target, property) => {
+      if (property === 'command') {
+        return async (command: Document, options?: Document) => {
+          const reply = await target.command(command, options);
+          if (command.insert !== undefined && ++inserts === 2) {
+            throw new MongoNetworkError('connection reset');
+          }
+          return reply;
+        };
+      }
+      if (property === 'collection') {
+        return (name: string) =>
+          new Proxy(target.collection(name), {
+            get: (collection, method) =>
+              method === 'find'
+                ? (filter: Document, options?: Document) => ({
+                    toArray: async () => {
+                      await beforeRead();
+                      return collection.find(filter, options).toArray();
+                    },
+                  })
+                : Reflect.get(collection, method, collection),
+          });
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 };
 
@@ -397,6 +436,59 @@ describe('MongoPersistenceLayer', () => {
     await expect(
       layer.saveInProgress({ ...data, payload: 'changed' }, 30_000),
     ).rejects.toBeInstanceOf(IdempotencyItemAlreadyExistsError);
+  });
+
+  it('takes back its stored claim when two claims of its key were lost in one insert', async () => {
+    // Two records of a batch carry one order: the server stores the first claim, the second is a
+    // duplicate, and the answer is lost. Either may be the stored one.
+    const data = request();
+    const lost = new Set(['insert']);
+    const layer = createLayer({ db: resetting(database.db, lost) });
+    const first = await Promise.allSettled([
+      layer.saveInProgress(data, 30_000),
+      layer.saveInProgress(data, 30_000),
+    ]);
+    lost.clear();
+
+    await layer.saveInProgress(data, 30_000);
+    await layer.saveSuccess(data, { ok: true });
+
+    expect(first.map(({ status }) => status)).toEqual(['rejected', 'rejected']);
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
+  });
+
+  it('takes back a claim sent again alone, after its key was released, whose answer was lost', async () => {
+    // Another container holds the key and releases it between our insert and our read; our
+    // claim, inserted again alone, reaches the server and its answer is lost.
+    const data = request();
+    const holder = createLayer();
+    await holder.saveInProgress(data, 30_000);
+    const layer = createLayer({
+      db: releasedThenLost(database.db, () => holder.deleteRecord(data)),
+    });
+    await expect(layer.saveInProgress(data, 30_000)).rejects.toThrow('connection reset');
+
+    await layer.saveInProgress(data, 30_000);
+    await layer.saveSuccess(data, { ok: true });
+
+    expect(await collection.find().toArray()).toMatchObject([{ status: 'COMPLETED' }]);
+  });
+
+  it('never checks a payload against a claim in progress, whose content was never stored', async () => {
+    const data = request('original');
+    await createLayer().saveInProgress(data, 30_000);
+
+    const error = await captureError(
+      createLayer().saveInProgress({ ...data, payload: 'changed' }, 30_000),
+    );
+
+    expect(error).toBeInstanceOf(IdempotencyItemAlreadyExistsError);
+    expect(() =>
+      createLayer().processExistingRecord(
+        (error as IdempotencyItemAlreadyExistsError).existingRecord as IdempotencyRecord,
+        { ...data, payload: 'changed' },
+      ),
+    ).not.toThrow();
   });
 
   it('reports a payload that differs from the stored one', async () => {
