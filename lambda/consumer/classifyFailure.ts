@@ -2,7 +2,6 @@ import {
   IdempotencyAlreadyInProgressError,
   IdempotencyInconsistentStateError,
   IdempotencyItemAlreadyExistsError,
-  IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import {
   MongoClientClosedError,
@@ -19,7 +18,6 @@ import {
 import {
   DependencyUnavailableError,
   InternalError,
-  OrderConflictError,
   OrderInProgressError,
   OrderProcessingError,
 } from '../shared/errors.js';
@@ -81,9 +79,6 @@ export const classifyFailure = (
   const chain = causesOf(error);
   for (const cause of chain) {
     if (cause instanceof OrderProcessingError) return cause;
-    if (cause instanceof IdempotencyValidationError) {
-      return new OrderConflictError(id, 'content differs from an earlier delivery');
-    }
     if (
       cause instanceof IdempotencyAlreadyInProgressError ||
       cause instanceof IdempotencyItemAlreadyExistsError ||

@@ -1,4 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
+import { IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
@@ -11,7 +12,7 @@ import {
 } from '../shared/errors.js';
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import type { OrderStore, StoreOutcome } from '../shared/OrderStore.js';
-import { toOrderDocument } from '../shared/orderDocument.js';
+import { type OrderDocument, orderContent, toOrderDocument } from '../shared/orderDocument.js';
 import { claimedOrderId, type OrderEvent, parseOrderEvent } from '../shared/orderEvent.js';
 import { classifyFailure } from './classifyFailure.js';
 import type { ConsumerMetrics } from './createConsumerHandler.js';
@@ -97,17 +98,47 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
   const sleep = deps.sleep ?? ((ms: number) => setTimeout(ms));
   const count = (metric: OrderMetricName) => deps.metrics.addMetric(metric, MetricUnit.Count, 1);
 
-  const storeOrderOnce = makeOrderIdempotent(async (order: OrderEvent, messageId: string) => {
-    const stored = await deps.orders.insertOnce(toOrderDocument(order, { messageId, now: now() }));
-    return { orderId: order.order_id, ...stored };
-  }, deps.idempotency);
+  // Keyed on the order_id; the record keeps the hash of the order's content in the one form the
+  // orders collection compares too. `written` tells the caller the insert ran, whatever follows.
+  const storeOrderOnce = makeOrderIdempotent(
+    async (
+      _key: { readonly order_id: string; readonly content: unknown },
+      document: OrderDocument,
+      written: { result?: StoreOutcome },
+    ) => {
+      written.result = await deps.orders.insertOnce(document);
+      return { orderId: document._id, ...written.result };
+    },
+    deps.idempotency,
+  );
 
   const store = async (order: OrderEvent, messageId: string): Promise<StoreOutcome> => {
-    const result: StoreOutcome & { replayed?: boolean } = await storeOrderOnce(order, messageId);
+    const document = toOrderDocument(order, { messageId, now: now() });
+    const written: { result?: StoreOutcome } = {};
+    let result: StoreOutcome & { replayed?: boolean };
+    try {
+      result = await storeOrderOnce(
+        { order_id: order.order_id, content: orderContent(document) },
+        document,
+        written,
+      );
+    } catch (error) {
+      if (written.result !== undefined) {
+        // The order is in the orders collection; only its idempotency record was not completed.
+        // That claim goes stale with this invocation, and whoever takes it over meets the order.
+        deps.logger.warn('idempotency record not completed; the order is stored', {
+          messageId,
+          order_id: order.order_id,
+          error: classifyFailure(error, order.order_id).message,
+        });
+        return written.result;
+      }
+      // The record holds other content than this delivery: the orders collection decides.
+      if (error instanceof IdempotencyValidationError) return deps.orders.ensureStored(document);
+      throw error;
+    }
     // A replay says an earlier delivery stored the order: the orders collection decides.
-    return result.replayed
-      ? deps.orders.ensureStored(toOrderDocument(order, { messageId, now: now() }))
-      : result;
+    return result.replayed ? deps.orders.ensureStored(document) : result;
   };
 
   const storeWithRetries = async (order: OrderEvent, messageId: string): Promise<StoreOutcome> => {

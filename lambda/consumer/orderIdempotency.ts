@@ -8,8 +8,9 @@ import { MongoPersistenceLayer, type PersistenceLogger } from '../shared/MongoPe
  * Idempotency of the record step, configured here and nowhere else.
  *
  * - The key is the `order_id`: producers resend with new message ids.
- * - The payload (the order's content) is validated: the same id with other content is a conflict,
- *   never a silent drop.
+ * - The payload's `content` (`orderContent`: money in millionths, the timestamp as an instant) is
+ *   hashed and validated: a completed record with another hash sends the delivery to the orders
+ *   collection, which decides between a duplicate and a conflict. Never a silent drop.
  * - The key prefix is fixed (`order`), so keys survive renaming the function.
  * - A replay (a delivery Powertools answers from the record) is marked `replayed`, so the record
  *   step checks the orders collection before it believes it.
@@ -35,7 +36,7 @@ export const orderIdempotency = (
   persistenceStore,
   config: new IdempotencyConfig({
     eventKeyJmesPath: 'order_id',
-    payloadValidationJmesPath: '[user_id, items, total_amount, timestamp]',
+    payloadValidationJmesPath: 'content',
     expiresAfterSeconds,
     throwOnNoIdempotencyKey: true,
     responseHook: (response) => ({ ...(response as Record<string, unknown>), replayed: true }),

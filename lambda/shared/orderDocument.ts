@@ -100,11 +100,49 @@ const storedMicros = (
 const sameQuantity = (value: unknown, quantity: number): boolean =>
   (typeof value === 'object' && value !== null ? Number(String(value)) : value) === quantity;
 
-const instant = (value: unknown): number | undefined => {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string') return Date.parse(value);
+// `<epoch seconds>[.<fraction>]`, the fraction's trailing zeros dropped: one text per instant.
+const exactInstant = (seconds: number, fraction: string): string => {
+  const digits = fraction.replace(/0+$/, '');
+  return digits === '' ? String(seconds) : `${seconds}.${digits}`;
+};
+
+// The contract's form: seconds, an optional fraction of any length, a zone.
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A timestamp as an exact instant, in one text whatever its spelling: `…00Z`, `…00.000Z` and
+ * `…00+00:00` are one instant, `…00.0001Z` and `…00.0009Z` two (`Date.parse` would drop the
+ * digits past the millisecond). Also reads a `Date` or another date string a legacy writer stored;
+ * `undefined` for anything else.
+ */
+export const instantOf = (value: unknown): string | undefined => {
+  if (value instanceof Date || typeof value === 'string') {
+    const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+    if (match) {
+      const seconds = Date.parse(`${match[1]}${match[3]}`) / 1000;
+      return Number.isNaN(seconds) ? undefined : exactInstant(seconds, match[2] ?? '');
+    }
+    const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+    if (Number.isNaN(ms)) return undefined;
+    return exactInstant(
+      Math.floor(ms / 1000),
+      String(((ms % 1000) + 1000) % 1000).padStart(3, '0'),
+    );
+  }
   return undefined;
 };
+
+/**
+ * An order's content in one form: what makes two deliveries the same order, as
+ * {@link differingField} judges it (money in millionths, the timestamp as an instant). Its hash is
+ * what the idempotency record keeps, so the record and the orders collection never disagree.
+ */
+export const orderContent = (order: OrderDocument) => ({
+  user_id: order.user_id,
+  items: order.items.map((item) => [item.item_id, item.quantity, item.price_micros.toString()]),
+  total_amount_micros: order.total_amount_micros.toString(),
+  instant: instantOf(order.timestamp) ?? order.timestamp,
+});
 
 /**
  * Compares the order content of a stored document (ours, or the legacy service's with plain
@@ -120,7 +158,10 @@ export const differingField = (
   if (storedMicros(stored, 'total_amount') !== incoming.total_amount_micros.toBigInt()) {
     return 'total_amount';
   }
-  if (instant(stored.timestamp) !== instant(incoming.timestamp)) return 'timestamp';
+  const storedInstant = instantOf(stored.timestamp);
+  if (storedInstant === undefined || storedInstant !== instantOf(incoming.timestamp)) {
+    return 'timestamp';
+  }
   const items = stored.items;
   if (!Array.isArray(items) || items.length !== incoming.items.length) return 'items';
   for (const [index, item] of incoming.items.entries()) {

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { MongoClient } from 'mongodb';
 import { createConsumerDependencies } from '../../lambda/consumer/createConsumerDependencies.js';
 import {
@@ -6,7 +7,10 @@ import {
   type ConsumerHandler,
   createConsumerHandler,
 } from '../../lambda/consumer/createConsumerHandler.js';
-import type { SendMessageBatch } from '../../lambda/consumer/DeadLetterQueue.js';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  type SendMessageBatch,
+} from '../../lambda/consumer/DeadLetterQueue.js';
 import { loadConfig } from '../../lambda/shared/config.js';
 import { CountingMetrics } from '../../local/runtime/CountingMetrics.js';
 
@@ -79,4 +83,30 @@ export const createTestConsumer = (
     logger: options.logger ?? logger,
   });
   return { handler: createConsumerHandler(deps), lines, metrics };
+};
+
+/** A dead-letter queue URL for consumers whose sends {@link keptDeadLetters} catches. */
+export const TEST_DEAD_LETTER_QUEUE_URL =
+  'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue-dlq';
+
+/** A `SendMessageBatch` that takes every entry and keeps it, for the test to read. */
+export const keptDeadLetters = (): {
+  readonly send: SendMessageBatch;
+  readonly entries: SendMessageBatchRequestEntry[];
+  /** The original message ids of the dead letters, in the order they were sent. */
+  readonly originalIds: () => (string | undefined)[];
+} => {
+  const entries: SendMessageBatchRequestEntry[] = [];
+  const send: SendMessageBatch = async ({ Entries = [] }) => {
+    entries.push(...Entries);
+    return {
+      Successful: Entries.map(({ Id }) => ({ Id, MessageId: `dlq-${Id}`, MD5OfMessageBody: '' })),
+      Failed: [],
+    };
+  };
+  const originalIds = () =>
+    entries.map(
+      (entry) => entry.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.messageId]?.StringValue,
+    );
+  return { send, entries, originalIds };
 };

@@ -1,7 +1,6 @@
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyPersistenceLayerError,
-  IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import {
   MongoNetworkError,
@@ -24,12 +23,6 @@ describe('classifyFailure', () => {
     [
       'a conflicting write',
       new OrderConflictError('ORD-1', 'user_id differs'),
-      'order-conflict',
-      false,
-    ],
-    [
-      'a payload that differs from the idempotency record',
-      new IdempotencyValidationError('x'),
       'order-conflict',
       false,
     ],

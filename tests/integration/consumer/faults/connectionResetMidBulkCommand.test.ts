@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { CommandStartedEvent } from 'mongodb';
@@ -7,6 +6,7 @@ import { DEAD_LETTER_ATTRIBUTES } from '../../../../lambda/consumer/DeadLetterQu
 import { ORDER_METRICS } from '../../../../lambda/consumer/orderMetrics.js';
 import { configDefaults } from '../../../../lambda/shared/config.js';
 import { defaultSettings } from '../../../../settings/serviceSettings.js';
+import { keptDeadLetters, TEST_DEAD_LETTER_QUEUE_URL } from '../../../helpers/consumerHarness.js';
 import {
   lambdaContextFactory,
   orderEventFactory,
@@ -32,6 +32,12 @@ interface BulkCommand {
   readonly idOf: (orderId: string) => string;
   /** Whether the server has carried out the order's statement, read straight from MongoDB. */
   readonly carriedOut: (order: StoredOrder | undefined) => boolean;
+  /**
+   * What becomes of the records it carried: `redelivered` when their orders' fate is unknown,
+   * `deleted` when their orders are stored and only their idempotency records' answer was lost
+   * (a claim not completed goes stale with the invocation; a later delivery takes it over).
+   */
+  readonly records: 'redelivered' | 'deleted';
 }
 
 const BULK_COMMANDS: readonly BulkCommand[] = [
@@ -42,6 +48,7 @@ const BULK_COMMANDS: readonly BulkCommand[] = [
     writes: ({ command }) => (command.documents as { _id: string }[]).map(({ _id }) => _id),
     idOf: (orderId) => orderId,
     carriedOut: (order) => order?.documents === 1,
+    records: 'redelivered',
   },
   {
     name: 'the completions update',
@@ -50,6 +57,7 @@ const BULK_COMMANDS: readonly BulkCommand[] = [
     writes: ({ command }) => (command.updates as { q: { _id: string } }[]).map(({ q }) => q._id),
     idOf: idempotencyKeyOf,
     carriedOut: (order) => order?.idempotency === 'COMPLETED',
+    records: 'deleted',
   },
 ];
 
@@ -59,23 +67,11 @@ const ENDING_EARLY = 3;
 const NEW_ORDERS = defaultSettings.batchSize - ENDING_EARLY;
 
 /** A DLQ that takes every copy and keeps it. */
-const keptDeadLetters = (): TestDeadLetters & { readonly sent: SendMessageBatchRequestEntry[] } => {
-  const sent: SendMessageBatchRequestEntry[] = [];
-  return {
-    sent,
-    queueUrl: 'http://127.0.0.1/000000000000/order-queue-dlq',
-    sendMessageBatch: async ({ Entries = [] }) => {
-      sent.push(...Entries);
-      return {
-        Successful: Entries.map(({ Id }) => ({
-          Id,
-          MessageId: randomUUID(),
-          MD5OfMessageBody: '',
-        })),
-        Failed: [],
-      };
-    },
-  };
+const keptDeadLettersAt = (): TestDeadLetters & {
+  readonly sent: SendMessageBatchRequestEntry[];
+} => {
+  const { send, entries } = keptDeadLetters();
+  return { sent: entries, queueUrl: TEST_DEAD_LETTER_QUEUE_URL, sendMessageBatch: send };
 };
 
 const idsOf = (records: readonly SQSRecord[]) => records.map((record) => record.messageId).sort();
@@ -89,10 +85,10 @@ describe('a connection reset in the middle of a bulk command', () => {
   });
 
   it.each(BULK_COMMANDS)(
-    'cut in $name, fails exactly the records whose writes it carried, and those come back and are stored once',
+    'cut in $name: the records whose writes it carried are $records, and each order is stored once',
     async (bulk) => {
       // Prepare: one order stored before, for the batch's resend and conflict
-      const deadLetters = keptDeadLetters();
+      const deadLetters = keptDeadLettersAt();
       consumer = await startProxiedConsumer('bulk_reset', { deadLetters });
       const proxied = consumer;
       // Before the client's first connection, which takes the setting.
@@ -159,16 +155,21 @@ describe('a connection reset in the middle of a bulk command', () => {
       const failed = [...endingEarly, ...newRecords].filter((record) =>
         response.batchItemFailures.some((f) => f.itemIdentifier === record.messageId),
       );
-      const settled = await redeliverUntilSettled(proxied.handler, failed, {
+      // What comes back: the failed records, after their visibility timeout; else resends of the
+      // new orders (the cut command carried out their completions: they replay).
+      const comingBack =
+        bulk.records === 'redelivered' ? failed : newEvents.map((event) => sqsRecordFactory(event));
+      const settled = await redeliverUntilSettled(proxied.handler, comingBack, {
         functionTimeoutMs: FUNCTION_TIMEOUT_MS,
         visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
       });
 
-      // Assess: the cut command carried the new orders' writes, and exactly those records failed
+      // Assess: the cut command carried the new orders' writes, and exactly those records failed,
+      // or (their orders stored) none did
       expect(before.batchItemFailures).toEqual([]);
       expect(cut.map(bulk.writes)).toEqual([newOrderIds.map(bulk.idOf)]);
       expect(resets).toBeGreaterThan(0);
-      expect(idsOf(failed)).toEqual(idsOf(newRecords));
+      expect(idsOf(failed)).toEqual(bulk.records === 'redelivered' ? idsOf(newRecords) : []);
       expect(
         deadLetters.sent
           .map((entry) => [
@@ -180,9 +181,9 @@ describe('a connection reset in the middle of a bulk command', () => {
         ['invalid-order', endingEarly[2]?.body],
         ['order-conflict', endingEarly[1]?.body],
       ]);
-      // Assess: redelivered, each is stored once, and no claim is left in progress
+      // Assess: what came back is stored once, and no claim is left in progress
       expect(settled.deadLettered).toEqual([]);
-      expect([...settled.deleted].sort()).toEqual(idsOf(newRecords));
+      expect([...settled.deleted].sort()).toEqual(idsOf(comingBack));
       // What the cut command carried out is what the redeliveries find.
       expect(proxied.metrics.get(ORDER_METRICS.alreadyStored)).toBe(1 + NEW_ORDERS);
       await expectEachStoredOnce(
