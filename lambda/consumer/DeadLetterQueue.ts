@@ -8,8 +8,14 @@ import type { SQSRecord } from 'aws-lambda';
 import { Coalescer } from '../shared/Coalescer.js';
 import { InvalidOrderError, type OrderProcessingError } from '../shared/errors.js';
 
-/** Sends one `SendMessageBatch` request: an SQS client's `send`, or the Lambda runtime's. */
-export type SendMessageBatch = (input: SendMessageBatchRequest) => Promise<SendMessageBatchResult>;
+/**
+ * Sends one `SendMessageBatch` request: an SQS client's `send`, whose `abortSignal` ends the
+ * request when the invocation's time is up.
+ */
+export type SendMessageBatch = (
+  input: SendMessageBatchRequest,
+  options?: { readonly abortSignal?: AbortSignal },
+) => Promise<SendMessageBatchResult>;
 
 /**
  * The message attributes a dead letter carries, all under one prefix: `npm run dlq -- redrive`
@@ -45,6 +51,8 @@ export interface PoisonRecord {
 export interface DeadLetterQueueOptions {
   readonly queueUrl: string;
   readonly sendMessageBatch: SendMessageBatch;
+  /** Time allowed to one send (the invocation's time left); unbounded when it returns undefined. */
+  readonly timeoutMs?: () => number | undefined;
   readonly now?: () => Date;
 }
 
@@ -84,6 +92,18 @@ const originalAttributes = (record: SQSRecord): Record<string, MessageAttributeV
       ]),
   );
 
+// Settles with `work`, or rejects when `signal` aborts first: a client that ignores the signal
+// still cannot hold the invocation past its deadline.
+const beforeAbort = <T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+};
+
 /**
  * The consumer's own way into the dead-letter queue, for records no retry can store: it copies
  * each one there (original body, original attributes, and its reason as attributes) and resolves
@@ -98,6 +118,7 @@ export class DeadLetterQueue {
   readonly #queueUrl: string;
   readonly #sendMessageBatch: SendMessageBatch;
   readonly #now: () => Date;
+  readonly #timeoutMs: () => number | undefined;
   readonly #sender = new Coalescer<PoisonRecord, void>((poison) => this.#sendAll(poison), {
     maxItems: MAX_ENTRIES,
   });
@@ -106,9 +127,13 @@ export class DeadLetterQueue {
     this.#queueUrl = options.queueUrl;
     this.#sendMessageBatch = options.sendMessageBatch;
     this.#now = options.now ?? (() => new Date());
+    this.#timeoutMs = options.timeoutMs ?? (() => undefined);
   }
 
-  /** Copies `poison` to the dead-letter queue; rejects when SQS did not take it. */
+  /**
+   * Copies `poison` to the dead-letter queue; rejects when SQS did not take it, or did not answer
+   * in time (it may then have taken it: a redelivery makes a second copy, never none).
+   */
   send(poison: PoisonRecord): Promise<void> {
     return this.#sender.submit(poison);
   }
@@ -122,10 +147,15 @@ export class DeadLetterQueue {
       else entries.push(entry);
     }
     if (entries.length === 0) return answers;
-    const { Failed = [] } = await this.#sendMessageBatch({
-      QueueUrl: this.#queueUrl,
-      Entries: entries,
-    });
+    const limit = this.#timeoutMs();
+    const abortSignal = limit === undefined ? undefined : AbortSignal.timeout(limit);
+    const { Failed = [] } = await beforeAbort(
+      this.#sendMessageBatch(
+        { QueueUrl: this.#queueUrl, Entries: entries },
+        abortSignal === undefined ? {} : { abortSignal },
+      ),
+      abortSignal,
+    );
     for (const { Id, Code, Message } of Failed) {
       answers[Number(Id)] = new Error(`SQS did not take the dead letter: ${Code} ${Message ?? ''}`);
     }

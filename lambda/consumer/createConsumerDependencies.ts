@@ -65,6 +65,7 @@ export const createConsumerDependencies = ({
           deadLetters: new DeadLetterQueue({
             queueUrl: poisonMessages.deadLetterQueueUrl,
             sendMessageBatch,
+            timeoutMs: operationTimeoutMs,
           }),
         }
       : {}),

@@ -19,12 +19,12 @@ const client = createMongoClient(await resolveMongoUri(config.mongoUri), {
 // The SQS client comes from the runtime's AWS SDK (`runtimeProvidedModules` in
 // `infra/lambdaBundling.ts`), loaded with the first dead letter: cold starts never pay for it.
 let sqsSender: Promise<SendMessageBatch> | undefined;
-const sendMessageBatch: SendMessageBatch = async (input) => {
+const sendMessageBatch: SendMessageBatch = async (input, options) => {
   sqsSender ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageBatchCommand }) => {
     const sqs = new SQSClient({});
-    return (batch) => sqs.send(new SendMessageBatchCommand(batch));
+    return (batch, sendOptions) => sqs.send(new SendMessageBatchCommand(batch), sendOptions);
   });
-  return (await sqsSender)(input);
+  return (await sqsSender)(input, options);
 };
 
 /** The consumer Lambda: SQS batch in, `batchItemFailures` out. */

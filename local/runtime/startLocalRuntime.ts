@@ -228,7 +228,8 @@ export const startLocalRuntime = async (
         environment: consumerEnvironment,
         logSink,
         metrics: orderMetrics,
-        sendMessageBatch: (input) => sqs.send(new SendMessageBatchCommand(input)),
+        sendMessageBatch: (input, sendOptions) =>
+          sqs.send(new SendMessageBatchCommand(input), sendOptions),
         ...(options.wrapHandler === undefined ? {} : { wrapHandler: options.wrapHandler }),
       }),
     });
