@@ -16,9 +16,9 @@ import { StackConfigurationError } from './errors.js';
 export type DeploymentTarget = 'aws' | 'local';
 
 /**
- * Where the Lambdas get the MongoDB URI: a Secrets Manager secret (name or full ARN; read at run
- * time and cached by Powertools Parameters), or a plain value (LocalStack; on AWS it would sit in
- * the function configuration in clear text).
+ * Where the Lambdas get the MongoDB URI: a Secrets Manager secret (name or full ARN; read once per
+ * container, at cold start), or a plain value (LocalStack; on AWS it would sit in the function
+ * configuration in clear text).
  */
 export type MongoUriProp = { readonly secret: string } | { readonly value: string };
 

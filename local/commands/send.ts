@@ -93,7 +93,7 @@ const main = async (): Promise<number> => {
       line(
         'invalid',
         invalid,
-        'rejected; in the DLQ once the queue has delivered them maxReceiveCount times',
+        'rejected; in the DLQ with their reason (at once, or after maxReceiveCount receives with POISON_MESSAGES=redrive)',
       ) +
       line('duplicates', duplicates, 'resends of orders above; no second document') +
       (conflicts > 0

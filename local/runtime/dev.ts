@@ -28,7 +28,7 @@ const banner = (runtime: LocalRuntime): string => {
       : `${mongoHostOf(runtime.mongoUri)} (embedded ${runtime.mongoKind}, data discarded on exit)`;
   return [
     'Order service running locally. Ctrl-C stops it.',
-    `  SQS endpoint   ${runtime.sqsEndpoint}  (region ${runtime.region}, any credentials)`,
+    `  SQS endpoint   ${runtime.sqsEndpoint}  (region ${runtime.region}, any credentials; fauxqs listens on every interface)`,
     `  queue          ${runtime.queueUrl}`,
     `  DLQ            ${runtime.deadLetterQueueUrl}`,
     `  health         ${runtime.healthUrl}`,
