@@ -1,7 +1,14 @@
-import { Long, MongoClient } from 'mongodb';
+import { type Db, type Document, Long, MongoClient, MongoNetworkError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumerHandler } from '../../../lambda/consumer/createConsumerHandler.js';
 import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
-import { createTestConsumer } from '../../helpers/consumerHarness.js';
+import {
+  createCapturingLogger,
+  createTestConsumer,
+  keptDeadLetters,
+  TEST_DEAD_LETTER_QUEUE_URL,
+  testConsumerDependencies,
+} from '../../helpers/consumerHarness.js';
 import {
   lambdaContextFactory,
   orderEventFactory,
@@ -23,6 +30,37 @@ afterAll(async () => {
 });
 
 const consumer = () => createTestConsumer(database.client, database.databaseName);
+/** A consumer that copies poison messages to a DLQ at once; `dlq` holds what it sent. */
+const deadLetteringConsumer = () => {
+  const dlq = keptDeadLetters();
+  const created = createTestConsumer(database.client, database.databaseName, {
+    environment: { POISON_MESSAGES: 'dead-letter-now', DLQ_URL: TEST_DEAD_LETTER_QUEUE_URL },
+    sendMessageBatch: dlq.send,
+  });
+  return { ...created, dlq };
+};
+
+/** The client, except that `update` commands (the claims' completions) fail as on a reset. */
+const completionsFail = (client: MongoClient): MongoClient => {
+  const db = (name: string): Db =>
+    new Proxy(client.db(name), {
+      get: (target, property) => {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'command') return typeof value === 'function' ? value.bind(target) : value;
+        return (command: Document, options?: Document) =>
+          command.update !== undefined
+            ? Promise.reject(new MongoNetworkError('connection reset'))
+            : target.command(command, options);
+      },
+    });
+  return new Proxy(client, {
+    get: (target, property) => {
+      if (property === 'db') return db;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+};
 const orders = () => database.db.collection<{ _id: string } & Record<string, unknown>>('orders');
 const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
   response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
@@ -124,34 +162,87 @@ describe('consumer handler against a real MongoDB', () => {
     );
   });
 
-  it('detects a conflict from the order itself when the idempotency record is gone', async () => {
-    const { handler } = consumer();
+  it('detects a conflict from the order itself when the idempotency record is gone, and never judges a copy against a claim in progress', async () => {
+    // Prepare: the order is stored and its record gone (expired, or the legacy service wrote it);
+    // one batch brings a conflicting delivery first, then a copy of the stored order
+    const { handler, lines, dlq } = deadLetteringConsumer();
     const event = orderEventFactory();
     await handler(sqsEventFactory([sqsRecordFactory(event)]), lambdaContextFactory());
     await database.db.collection('idempotency').deleteMany({});
     const conflicting = sqsRecordFactory({ ...event, user_id: 'U-other' });
-    const sameAgain = sqsRecordFactory(event);
+    const copy = sqsRecordFactory(event);
 
-    const response = await handler(
-      sqsEventFactory([conflicting, sameAgain]),
-      lambdaContextFactory(),
-    );
-
-    // Both carry the same order_id, so one may find the other in progress; retry that one.
-    const retried = response.batchItemFailures.filter(
-      (f) => f.itemIdentifier === sameAgain.messageId,
-    );
+    // Act: the copy meets the conflicting delivery's claim in progress and is retried
+    const response = await handler(sqsEventFactory([conflicting, copy]), lambdaContextFactory());
     const retry = await handler(
-      sqsEventFactory(retried.length ? [sameAgain] : []),
+      sqsEventFactory(failedIds(response).includes(copy.messageId) ? [copy] : []),
       lambdaContextFactory(),
     );
-    expect(failedIds(response)).toContain(conflicting.messageId);
+
+    // Assess: only the conflict is in the DLQ, named by the stored order's differing field
+    expect(dlq.originalIds()).toEqual([conflicting.messageId]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        messageId: conflicting.messageId,
+        error: expect.stringContaining('user_id differs'),
+      }),
+    );
     expect(retry.batchItemFailures).toEqual([]);
     expect(
       await orders()
         .find({ _id: event.order_id as string })
         .toArray(),
     ).toEqual([expect.objectContaining({ user_id: 'U-42', total_amount: 50 })]);
+  });
+
+  it('treats a resend whose timestamp is the same instant written otherwise as the same order', async () => {
+    const { handler, lines, dlq } = deadLetteringConsumer();
+    const event = orderEventFactory({ timestamp: '2024-01-01T11:00:00Z' });
+    await handler(sqsEventFactory([sqsRecordFactory(event)]), lambdaContextFactory());
+    const resends = ['2024-01-01T11:00:00.000Z', '2024-01-01T12:00:00+01:00'].map((timestamp) =>
+      sqsRecordFactory({ ...event, timestamp }),
+    );
+
+    // With the idempotency record (the hash is of the instant), then without it (the orders
+    // collection compares instants)
+    for (const clear of [false, true]) {
+      if (clear) await database.db.collection('idempotency').deleteMany({});
+      for (const resend of resends) {
+        const response = await handler(sqsEventFactory([resend]), lambdaContextFactory());
+        expect(response.batchItemFailures).toEqual([]);
+      }
+    }
+
+    expect(dlq.entries).toEqual([]);
+    for (const resend of resends) {
+      expect(lines).toContainEqual(
+        expect.objectContaining({ messageId: resend.messageId, outcome: 'already-stored' }),
+      );
+    }
+  });
+
+  it('deletes a message whose order is stored though its idempotency record could not be completed', async () => {
+    // Prepare
+    const { logger, lines } = createCapturingLogger();
+    const { deps } = testConsumerDependencies(
+      completionsFail(database.client),
+      database.databaseName,
+      { logger },
+    );
+    const handler = createConsumerHandler({ ...deps, retryDelaysMs: [] });
+    const event = orderEventFactory();
+    const record = sqsRecordFactory(event);
+
+    // Act
+    const response = await handler(sqsEventFactory([record]), lambdaContextFactory());
+
+    // Assess: the orders collection holds it, so the message leaves the queue; its claim stays in
+    // progress until this invocation's deadline, and whoever takes it over meets the stored order
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await orders().countDocuments({ _id: event.order_id as string })).toBe(1);
+    expect(
+      lines.filter((line) => line.messageId === record.messageId).map((line) => line.message),
+    ).toEqual(['idempotency record not completed; the order is stored', 'order stored']);
   });
 
   it('never modifies a document the legacy service wrote', async () => {
