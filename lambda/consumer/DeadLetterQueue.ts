@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Coalescer } from '../shared/Coalescer.js';
-import { InvalidOrderError, type OrderProcessingError } from '../shared/errors.js';
+import { formatIssues, InvalidOrderError, type OrderProcessingError } from '../shared/errors.js';
 
 /**
  * Sends one `SendMessageBatch` request: an SQS client's `send`, whose `abortSignal` ends the
@@ -63,9 +63,7 @@ const MAX_DETAIL_CHARACTERS = 1_000;
 
 const detailOf = (failure: OrderProcessingError): string => {
   const text =
-    failure instanceof InvalidOrderError
-      ? failure.issues.map(({ path, message }) => `${path || '(body)'}: ${message}`).join('; ')
-      : failure.message;
+    failure instanceof InvalidOrderError ? formatIssues(failure.issues) : failure.message;
   return text.slice(0, MAX_DETAIL_CHARACTERS);
 };
 

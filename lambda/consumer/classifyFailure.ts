@@ -16,7 +16,9 @@ import {
   MongoWriteConcernError,
 } from 'mongodb';
 import {
+  causeChain,
   DependencyUnavailableError,
+  describeError,
   InternalError,
   OrderInProgressError,
   OrderProcessingError,
@@ -54,18 +56,6 @@ const isDependencyUnavailable = (error: unknown): boolean =>
     UNREACHABLE_NAMES.has(error.name) ||
     (error instanceof MongoError && NOT_PRIMARY_OR_TIMED_OUT.has(Number(error.code))));
 
-const causesOf = (error: unknown): unknown[] => {
-  const chain: unknown[] = [];
-  for (let next = error; next !== undefined && chain.length < 5; next = (next as Error).cause) {
-    chain.push(next);
-    if (!(next instanceof Error)) break;
-  }
-  return chain;
-};
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /**
  * The one place where a record's failure gets its reason. Powertools wraps store failures in its
  * own errors; the cause chain is read through, so the reason names the real cause. Only what is
@@ -76,7 +66,7 @@ export const classifyFailure = (
   orderId: string | undefined,
 ): OrderProcessingError => {
   const id = orderId ?? '(unknown)';
-  const chain = causesOf(error);
+  const chain = causeChain(error);
   for (const cause of chain) {
     if (cause instanceof OrderProcessingError) return cause;
     if (
@@ -88,7 +78,7 @@ export const classifyFailure = (
     }
   }
   // Powertools names the step that failed (claim, completion, release); its cause says why.
-  const steps = chain.map(describe).join(' <- ');
+  const steps = chain.map(describeError).join(' <- ');
   if (chain.some(isDependencyUnavailable)) {
     return new DependencyUnavailableError(`Order ${id} could not be stored: ${steps}`, {
       cause: error,

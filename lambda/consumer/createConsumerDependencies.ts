@@ -3,10 +3,11 @@ import type { MongoClient } from 'mongodb';
 import type { ConsumerConfig } from '../shared/config.js';
 import { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import { MongoOrderStore } from '../shared/MongoOrderStore.js';
+import { MongoPersistenceLayer } from '../shared/MongoPersistenceLayer.js';
 import { serverKind } from '../shared/serverKind.js';
 import type { ConsumerDependencies, ConsumerMetrics } from './createConsumerHandler.js';
 import { DeadLetterQueue, type SendMessageBatch } from './DeadLetterQueue.js';
-import { orderIdempotency, orderIdempotencyStore } from './orderIdempotency.js';
+import { orderIdempotency } from './orderIdempotency.js';
 
 /** What the consumer is built on: its configuration and the clients of one container. */
 export interface ConsumerResources {
@@ -32,7 +33,7 @@ export const createConsumerDependencies = ({
   const db = client.db(config.databaseName);
   const deadline = new InvocationDeadline();
   const operationTimeoutMs = () => deadline.operationTimeoutMs();
-  const store = orderIdempotencyStore({
+  const store = new MongoPersistenceLayer({
     db,
     collectionName: config.idempotencyCollection,
     operationTimeoutMs,

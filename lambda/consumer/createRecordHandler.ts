@@ -4,7 +4,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import {
+  causeChain,
   DependencyUnavailableError,
+  describeError,
   InternalError,
   InvalidOrderError,
   OrderConflictError,
@@ -61,24 +63,21 @@ const STORED: Record<StoreOutcome['outcome'], { message: string; metric: OrderMe
 };
 
 // The innermost error: what actually went wrong, under Powertools' wrappers.
-const rootCause = (error: Error): Error => {
-  let root = error;
-  for (let depth = 0; root.cause instanceof Error && depth < 5; depth++) root = root.cause;
-  return root;
-};
+const rootCause = (error: Error): Error =>
+  causeChain(error).findLast((cause): cause is Error => cause instanceof Error) ?? error;
 
-const metricOf = (failure: OrderProcessingError): OrderMetricName => {
-  if (failure instanceof InvalidOrderError) return ORDER_METRICS.rejected;
-  if (failure instanceof OrderConflictError) return ORDER_METRICS.conflicts;
-  if (failure instanceof InternalError) return ORDER_METRICS.internalErrors;
-  return ORDER_METRICS.deferred;
-};
-
-const messageOf = (failure: OrderProcessingError): string => {
-  if (failure instanceof InvalidOrderError) return 'order rejected: it breaks the contract';
-  if (failure instanceof OrderConflictError) return 'order conflicts with the stored order';
-  if (failure instanceof InternalError) return 'order failed: internal error';
-  return 'order not stored; will be retried';
+// The wording and metric of each way a record can fail.
+const failed = (failure: OrderProcessingError): { message: string; metric: OrderMetricName } => {
+  if (failure instanceof InvalidOrderError) {
+    return { message: 'order rejected: it breaks the contract', metric: ORDER_METRICS.rejected };
+  }
+  if (failure instanceof OrderConflictError) {
+    return { message: 'order conflicts with the stored order', metric: ORDER_METRICS.conflicts };
+  }
+  if (failure instanceof InternalError) {
+    return { message: 'order failed: internal error', metric: ORDER_METRICS.internalErrors };
+  }
+  return { message: 'order not stored; will be retried', metric: ORDER_METRICS.deferred };
 };
 
 /**
@@ -176,7 +175,7 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
       deps.logger.error('dead letter not sent; the queue will redeliver the message', {
         messageId: record.messageId,
         order_id: orderId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: describeError(error),
       });
       return false;
     }
@@ -204,6 +203,7 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
       // An invalid body may still name the order it was about.
       orderId ??= claimedOrderId(record.body);
       const deadLettered = await deadLetter(record, failure, orderId);
+      const { message, metric } = failed(failure);
       const keys = {
         messageId: record.messageId,
         order_id: orderId,
@@ -212,19 +212,19 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
         deadLettered,
       };
       if (failure instanceof InvalidOrderError) {
-        deps.logger.warn(messageOf(failure), { ...keys, issues: failure.issues });
+        deps.logger.warn(message, { ...keys, issues: failure.issues });
       } else if (failure instanceof InternalError) {
         const cause = rootCause(failure);
-        deps.logger.error(messageOf(failure), {
+        deps.logger.error(message, {
           ...keys,
           error: { name: cause.name, message: cause.message, stack: cause.stack },
         });
       } else if (failure.retryable) {
-        deps.logger.warn(messageOf(failure), { ...keys, error: failure.message });
+        deps.logger.warn(message, { ...keys, error: failure.message });
       } else {
-        deps.logger.error(messageOf(failure), { ...keys, error: failure.message });
+        deps.logger.error(message, { ...keys, error: failure.message });
       }
-      count(metricOf(failure));
+      count(metric);
       if (deadLettered)
         return { ...(orderId === undefined ? {} : { orderId }), outcome: 'dead-lettered' };
       throw failure;

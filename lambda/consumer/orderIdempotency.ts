@@ -1,8 +1,6 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import type { Db } from 'mongodb';
-import { MongoPersistenceLayer, type PersistenceLogger } from '../shared/MongoPersistenceLayer.js';
 
 /**
  * Idempotency of the record step, configured here and nowhere else.
@@ -19,14 +17,6 @@ export interface OrderIdempotency {
   readonly persistenceStore: BasePersistenceLayer;
   readonly config: IdempotencyConfig;
 }
-
-/** The idempotency records' store: MongoDB, in the consumer's database. */
-export const orderIdempotencyStore = (options: {
-  readonly db: Db;
-  readonly collectionName: string;
-  readonly operationTimeoutMs: () => number | undefined;
-  readonly logger: PersistenceLogger;
-}): MongoPersistenceLayer => new MongoPersistenceLayer(options);
 
 /** The configuration of {@link OrderIdempotency} around a store. */
 export const orderIdempotency = (

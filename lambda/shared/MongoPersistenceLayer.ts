@@ -11,6 +11,7 @@ import {
 } from '@aws-lambda-powertools/idempotency/persistence';
 import { type CommandOperationOptions, type Document, ReadPreference } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
+import { describeError } from './errors.js';
 import {
   abortAfter,
   type CollectionRef,
@@ -182,7 +183,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
               collection: this.#ref.collectionName,
               index: options.name,
               code: (error as { code?: unknown }).code,
-              error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+              error: describeError(error),
             },
           );
         }
@@ -361,7 +362,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   async #transitionAll(
     kind: 'update' | 'delete',
     items: readonly Transition[],
-  ): Promise<(undefined | Error)[]> {
+  ): Promise<readonly (undefined | Error)[]> {
     const statements = items.map(({ key, generation, update }) =>
       kind === 'update'
         ? { q: heldClaim(key, generation), u: update }
@@ -376,7 +377,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
         matched: n,
       });
     }
-    return errors.map((error) => error);
+    return errors;
   }
 
   #write(kind: 'insert' | 'update' | 'delete', statements: readonly Document[]) {

@@ -16,6 +16,24 @@ export interface ContractIssue {
   readonly message: string;
 }
 
+/** The issues of a body, as the DLQ's `DeadLetter.Detail` and the error message give them. */
+export const formatIssues = (issues: readonly ContractIssue[]): string =>
+  issues.map(({ path, message }) => `${path || '(body)'}: ${message}`).join('; ');
+
+/** `Name: message` of an error, for a log field; never its stack or a body. */
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** `error` and its causes, outermost first (five at most): what Powertools wraps, read through. */
+export const causeChain = (error: unknown): unknown[] => {
+  const chain: unknown[] = [];
+  for (let next = error; next !== undefined && chain.length < 5; next = (next as Error).cause) {
+    chain.push(next);
+    if (!(next instanceof Error)) break;
+  }
+  return chain;
+};
+
 /** The body is not a valid order event; no delivery of it can ever succeed. */
 export class InvalidOrderError extends OrderProcessingError {
   readonly reason = 'invalid-order';
@@ -23,9 +41,7 @@ export class InvalidOrderError extends OrderProcessingError {
   readonly issues: readonly ContractIssue[];
 
   constructor(issues: readonly ContractIssue[]) {
-    super(
-      `Invalid order event: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`,
-    );
+    super(`Invalid order event: ${formatIssues(issues)}`);
     this.name = 'InvalidOrderError';
     this.issues = issues;
   }

@@ -9,6 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError } from '../../lambda/shared/errors.js';
 import { createLambdaContext } from './createLambdaContext.js';
 import { interpretBatchResponse } from './interpretBatchResponse.js';
 import { toSqsEventRecord } from './toSqsEventRecord.js';
@@ -116,9 +117,6 @@ const zeroStats = (): EventSourceMappingStats => ({
   recordsReportedFailed: 0,
 });
 
-const errorMessage = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 type Settled =
   | { readonly kind: 'returned'; readonly value: unknown }
   | { readonly kind: 'unserialisable'; readonly reason: string }
@@ -208,7 +206,7 @@ export class EventSourceMappingEmulator {
         backoffMs = Math.min(this.#options.maxReceiveBackoffMs ?? 10_000, (backoffMs || 250) * 2);
         this.#options.logger.warn('receive failed; retrying', {
           poller,
-          error: errorMessage(error),
+          error: describeError(error),
           retryInMs: backoffMs,
         });
         await sleep(backoffMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
@@ -261,7 +259,7 @@ export class EventSourceMappingEmulator {
         // What was gathered is in flight on the queue; invoke with it rather than drop it.
         if (!this.#stopping) {
           this.#options.logger.warn('receive failed while gathering a batch', {
-            error: errorMessage(error),
+            error: describeError(error),
           });
         }
         break;
@@ -291,7 +289,7 @@ export class EventSourceMappingEmulator {
       .catch((error: unknown) =>
         this.#options.logger.warn('disposing a container failed', {
           containerId: entry.id,
-          error: errorMessage(error),
+          error: describeError(error),
         }),
       )
       .finally(() => this.#disposals.delete(disposal));
@@ -317,7 +315,7 @@ export class EventSourceMappingEmulator {
     } catch (error) {
       return this.#finish(poller, records, started, requestId, containerId, {
         outcome: 'init-error',
-        reason: errorMessage(error),
+        reason: describeError(error),
       });
     }
 
@@ -333,7 +331,7 @@ export class EventSourceMappingEmulator {
       this.#stats.handlerErrors++;
       return this.#finish(poller, records, started, requestId, containerId, {
         outcome: 'handler-error',
-        reason: errorMessage(settled.error),
+        reason: describeError(settled.error),
       });
     }
     const verdict =
@@ -384,7 +382,7 @@ export class EventSourceMappingEmulator {
             const json = JSON.stringify(value);
             return { kind: 'returned', value: json === undefined ? null : JSON.parse(json) };
           } catch (error) {
-            return { kind: 'unserialisable', reason: errorMessage(error) };
+            return { kind: 'unserialisable', reason: describeError(error) };
           }
         },
         (error: unknown): Settled => ({ kind: 'threw', error }),
@@ -425,7 +423,7 @@ export class EventSourceMappingEmulator {
       } catch (error) {
         this.#options.logger.warn('deleting records failed; they will be redelivered', {
           records: chunk.length,
-          error: errorMessage(error),
+          error: describeError(error),
         });
       }
     }
