@@ -1,11 +1,11 @@
 import type { Document } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
-import { OrderConflictError, OrderInProgressError } from './errors.js';
+import { asError, OrderConflictError, OrderInProgressError } from './errors.js';
 import {
   abortAfter,
   type CollectionRef,
-  DUPLICATE_KEY,
   findByIds,
+  isDuplicateKey,
   runWriteCommand,
 } from './mongoCommands.js';
 import type { OrderStore, StoreOutcome } from './OrderStore.js';
@@ -19,9 +19,6 @@ export interface MongoOrderStoreOptions extends CollectionRef {
 
 // What a comparison reads of a stored document: its content and status, not its bookkeeping.
 const CONTENT = { ...ORDER_CONTENT_PROJECTION, status: 1 } as const;
-
-const isDuplicateKey = (error: unknown): boolean =>
-  (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 
 /**
  * The {@link OrderStore} on MongoDB's `orders` collection (legacy documents share it): `_id` is the
@@ -59,19 +56,12 @@ export class MongoOrderStore implements OrderStore {
   }
 
   async #insertAll(orders: readonly OrderDocument[]): Promise<(StoreOutcome | Error)[]> {
-    const { errors } = await runWriteCommand(
-      this.#ref,
-      'insert',
-      orders,
-      abortAfter(this.#operationTimeoutMs()).signal,
-    );
+    const { errors } = await this.#insert(orders);
     const taken = orders.filter((_, index) => isDuplicateKey(errors[index]));
     const stored =
       taken.length === 0
         ? new Map<string, Document>()
-        : await this.#findMany(taken.map((order) => order._id)).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          );
+        : await this.#findMany(taken.map((order) => order._id)).catch(asError);
     return Promise.all(
       orders.map(async (order, index): Promise<StoreOutcome | Error> => {
         const error = errors[index];
@@ -82,7 +72,7 @@ export class MongoOrderStore implements OrderStore {
         try {
           return existing === undefined ? await this.#insertAlone(order) : compare(existing, order);
         } catch (failure) {
-          return failure instanceof Error ? failure : new Error(String(failure));
+          return asError(failure);
         }
       }),
     );
@@ -90,12 +80,7 @@ export class MongoOrderStore implements OrderStore {
 
   /** The order's document was deleted between our insert and our read: once more, alone. */
   async #insertAlone(order: OrderDocument): Promise<StoreOutcome> {
-    const { errors } = await runWriteCommand(
-      this.#ref,
-      'insert',
-      [order],
-      abortAfter(this.#operationTimeoutMs()).signal,
-    );
+    const { errors } = await this.#insert([order]);
     if (errors[0] === undefined) return { outcome: 'created' };
     if (!isDuplicateKey(errors[0])) throw errors[0];
     const existing = (await this.#findMany([order._id])).get(order._id);
@@ -103,6 +88,15 @@ export class MongoOrderStore implements OrderStore {
       throw new OrderInProgressError(order._id, { detail: 'is being deleted and written at once' });
     }
     return compare(existing, order);
+  }
+
+  #insert(orders: readonly OrderDocument[]) {
+    return runWriteCommand(
+      this.#ref,
+      'insert',
+      orders,
+      abortAfter(this.#operationTimeoutMs()).signal,
+    );
   }
 
   #findMany(ids: readonly string[]): Promise<Map<string, Document>> {

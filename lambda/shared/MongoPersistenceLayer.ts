@@ -11,13 +11,13 @@ import {
 } from '@aws-lambda-powertools/idempotency/persistence';
 import { type CommandOperationOptions, type Document, ReadPreference } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
-import { describeError } from './errors.js';
+import { asError, describeError } from './errors.js';
 import {
   abortAfter,
   type CollectionRef,
   collectionOf,
-  DUPLICATE_KEY,
   findByIds,
+  isDuplicateKey,
   MAX_UPDATE_STATEMENTS,
   runWriteCommand,
 } from './mongoCommands.js';
@@ -89,9 +89,6 @@ const claimOf = (document: IdempotencyDocument): Claim => ({
     document.expiresAt.getTime(),
   ),
 });
-
-const isDuplicateKey = (error: unknown): boolean =>
-  (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 
 /** Whether a stored record may be replaced: expired, or in progress past its in-progress expiry. */
 const isClaimable = (existing: IdempotencyDocument, now: number): boolean =>
@@ -288,18 +285,14 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     const existing =
       taken.length === 0
         ? new Map<string, IdempotencyDocument>()
-        : await this.#findMany(taken.map(({ document }) => document._id)).catch(
-            (error: unknown) => error as Error,
-          );
+        : await this.#findMany(taken.map(({ document }) => document._id)).catch(asError);
     return Promise.all(
       requests.map(async (request, index) => {
         const error = errors[index];
         if (error === undefined) return this.#remember(request.document);
         if (!isDuplicateKey(error)) return error;
         if (existing instanceof Error) return existing;
-        return this.#settle(request, existing.get(request.document._id) ?? null).catch(
-          (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
-        );
+        return this.#settle(request, existing.get(request.document._id) ?? null).catch(asError);
       }),
     );
   }

@@ -24,6 +24,10 @@ export const formatIssues = (issues: readonly ContractIssue[]): string =>
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
+/** `error` itself when it is an Error, else an Error saying what was thrown. */
+export const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
 /** `error` and its causes, outermost first (five at most): what Powertools wraps, read through. */
 export const causeChain = (error: unknown): unknown[] => {
   const chain: unknown[] = [];

@@ -9,8 +9,12 @@ import {
   type WriteConcernErrorResult,
 } from 'mongodb';
 
-/** MongoDB's error code for a second document with the same unique key (`_id`). */
-export const DUPLICATE_KEY = 11000;
+// MongoDB's error code for a second document with the same unique key (`_id`).
+const DUPLICATE_KEY = 11000;
+
+/** Whether `error` is MongoDB's duplicate-key error: the `_id` is taken. */
+export const isDuplicateKey = (error: unknown): boolean =>
+  (error as { code?: unknown } | undefined)?.code === DUPLICATE_KEY;
 
 /**
  * Most statements in one `update` or `delete` command. MongoDB takes 100,000; FerretDB v1 never
