@@ -38,7 +38,11 @@ MongoDB: MONGO_URI, else an embedded server. Bundles are left in dist/bench/.
   --json <file>  also write every figure, each sample included, to <file> as JSON`;
 
 // Cold imports: rounds of 10 per bundle until the ratio's spread is under its target, 400 at most.
-const IMPORT_SAMPLING = { round: 10, maxSamples: 400, maxSpread: 0.05 } as const;
+const IMPORT_SAMPLING = {
+  round: 10,
+  maxSamples: 400,
+  maxSpread: targets.consumerImportRatioSpread,
+} as const;
 const END_TO_END_ORDERS = 1000;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -2,7 +2,7 @@ import type { BundleFigures, BundleName } from './measureBundles.js';
 import type { ColdImports } from './measureColdImports.js';
 import type { EndToEndFigures } from './measureEndToEnd.js';
 import type { BatchSeries, HandlerFigures } from './measureHandler.js';
-import { median } from './statistics.js';
+import { median, sum } from './statistics.js';
 
 /** The targets `--check` holds the figures to, each met when the figure is at most the target. */
 export const targets = {
@@ -127,8 +127,7 @@ const importRows = ({ samplesMs, consumerRatio, consumerRatioSpread }: ColdImpor
   ];
 };
 
-const commandsOf = (series: BatchSeries): number =>
-  Object.values(series.commandsPerBatch).reduce((a, b) => a + b, 0);
+const commandsOf = (series: BatchSeries): number => sum(Object.values(series.commandsPerBatch));
 
 const handlerRows = ({ addedLatencyMs, series }: HandlerFigures): Row[] => {
   const pools = [...new Set(series.map((s) => s.poolSize))];

@@ -110,8 +110,6 @@ export const cdkBundlingOptions = (options: { bundleAwsSdk?: boolean } = {}): Bu
   externalModules: options.bundleAwsSdk
     ? [...mongodbOptionalDependencies]
     : [...lambdaBundling.external],
-  // CDK ignores this when `externalModules` is set, as it is; it states the intent.
-  bundleAwsSDK: options.bundleAwsSdk ?? false,
   // Options CDK does not have; each `--alias` item becomes `--alias:<package>=<path>`.
   esbuildArgs: {
     '--legal-comments': lambdaBundling.legalComments,

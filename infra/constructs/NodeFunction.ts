@@ -67,7 +67,7 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: props.environment,
-      bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk ?? false }),
+      bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk }),
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

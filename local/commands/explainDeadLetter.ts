@@ -1,5 +1,4 @@
-import type { ContractIssue } from '../../lambda/shared/errors.js';
-import { InvalidOrderError } from '../../lambda/shared/errors.js';
+import { type ContractIssue, formatIssues, InvalidOrderError } from '../../lambda/shared/errors.js';
 import { differingField, toOrderDocument } from '../../lambda/shared/orderDocument.js';
 import { claimedOrderId, parseOrderEvent } from '../../lambda/shared/orderEvent.js';
 
@@ -64,23 +63,21 @@ export const explainDeadLetter = async (
     : { reason: 'order-conflict', orderId, field };
 };
 
+// What an operator does about each poison reason.
+const ADVICE: Readonly<Record<string, string>> = {
+  'invalid-order': ' (fix the producer; redriving cannot help)',
+  'order-conflict': ' (never overwritten; settle it with the producer)',
+};
+
 /** One line saying what the explanation means for an operator. */
 export const describeExplanation = (explanation: DeadLetterExplanation): string => {
   switch (explanation.reason) {
     case 'attached':
-      return `${explanation.code}: ${explanation.detail}${
-        explanation.code === 'invalid-order'
-          ? ' (fix the producer; redriving cannot help)'
-          : explanation.code === 'order-conflict'
-            ? ' (never overwritten; settle it with the producer)'
-            : ''
-      }`;
+      return `${explanation.code}: ${explanation.detail}${ADVICE[explanation.code] ?? ''}`;
     case 'invalid-order':
-      return `invalid-order: ${explanation.issues
-        .map((issue) => `${issue.path || '(body)'}: ${issue.message}`)
-        .join('; ')} (fix the producer; redriving cannot help)`;
+      return `invalid-order: ${formatIssues(explanation.issues)}${ADVICE['invalid-order']}`;
     case 'order-conflict':
-      return `order-conflict: ${explanation.orderId} is stored with a different ${explanation.field} (never overwritten; settle it with the producer)`;
+      return `order-conflict: ${explanation.orderId} is stored with a different ${explanation.field}${ADVICE['order-conflict']}`;
     case 'already-stored':
       return `already-stored: ${explanation.orderId} is stored with this content (a copy that ran out of receives; safe to purge or redrive)`;
     case 'not-stored':

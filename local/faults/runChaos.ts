@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
+import { ORDER_METRICS } from '../../lambda/consumer/orderMetrics.js';
 import { configDefaults } from '../../lambda/shared/config.js';
 import { ORDER_CONTENT_PROJECTION } from '../../lambda/shared/orderDocument.js';
 import { sendMessageBatches } from '../commands/sendMessageBatches.js';
@@ -229,14 +230,15 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const unfinishedClaims = await db
       .collection(configDefaults.IDEMPOTENCY_COLLECTION)
       .countDocuments({ status: 'INPROGRESS' });
+    const metrics = runtime.orderMetrics();
     const verdict = checkChaosInvariants({
       messages,
       stored,
       unfinishedClaims,
       deadLetterBodies,
       leftOnQueue: queue.visible + queue.inFlight + queue.delayed,
-      createdWrites: (['OrdersStored', 'OrdersRestored'] as const).reduce(
-        (sum, name) => sum + (runtime.orderMetrics().get(name) ?? 0),
+      createdWrites: [ORDER_METRICS.stored, ORDER_METRICS.restored].reduce(
+        (sum, name) => sum + (metrics.get(name) ?? 0),
         0,
       ),
     });
