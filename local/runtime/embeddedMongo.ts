@@ -16,14 +16,17 @@ export interface EmbeddedMongo {
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
 
-/** Pings `uri` until it answers or `timeoutMs` passes. */
+/**
+ * Asks `uri` until a writable primary answers or `timeoutMs` passes: a replica set answers before
+ * it has elected one.
+ */
 export const waitForMongo = async (uri: string, timeoutMs: number): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
     try {
-      await client.db('admin').command({ ping: 1 });
-      return true;
+      const hello = await client.db('admin').command({ hello: 1 });
+      if (hello.isWritablePrimary === true) return true;
     } catch {
       // not up yet
     } finally {
