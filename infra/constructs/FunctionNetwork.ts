@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, Validations } from 'aws-cdk-lib';
 import {
   InterfaceVpcEndpoint,
   type InterfaceVpcEndpointAwsService,
@@ -44,7 +44,7 @@ export class FunctionNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionNetworkProps) {
     super(scope, id);
-    // The subnets are given by id, so nothing reads the zones; an import needs some all the same.
+    // An import needs zones, though nothing here reads them: the region's, resolved at deploy time.
     this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
       vpcId: props.vpcId,
       availabilityZones: Fn.getAzs(),
@@ -52,6 +52,15 @@ export class FunctionNetwork extends Construct {
     this.subnets = {
       subnets: props.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId)),
     };
+    const byIdOnly =
+      'The functions and the endpoints take the subnets by id; nothing reads zones or route tables.';
+    Validations.of(this).acknowledge(
+      {
+        id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+        reason: byIdOnly,
+      },
+      { id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId', reason: byIdOnly },
+    );
     this.createdSecurityGroup =
       props.securityGroupIds.length > 0 ? undefined : this.createSecurityGroup();
     // Groups we do not own are never changed: rules are added to our side only.
