@@ -1,5 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, type NagPack } from 'cdk-nag';
+import { acceptFindings } from './checks/acceptedFindings.js';
+import { compliancePacks } from './checks/compliancePacks.js';
 import { OrderServiceChecks } from './checks/OrderServiceChecks.js';
 import { OrderProcessingStack } from './order-processing-stack.js';
 import { type ContextReader, stackPropsFromContext } from './stackPropsFromContext.js';
@@ -8,7 +10,8 @@ import { type ContextReader, stackPropsFromContext } from './stackPropsFromConte
 export interface OrderServiceApp {
   readonly app: App;
   readonly stack: OrderProcessingStack;
-  readonly checks: readonly [AwsSolutionsChecks, OrderServiceChecks];
+  /** AwsSolutions, OrderService, then the packs of `-c compliance=…`. */
+  readonly checks: readonly NagPack[];
 }
 
 /** Default stack name; `-c stackName=…` deploys a second copy next to it. */
@@ -17,7 +20,8 @@ export const DEFAULT_STACK_NAME = 'OrderProcessing';
 /**
  * Builds the CDK app from CDK context (`-c key=value`, see `stackPropsFromContext`) and the
  * environment. cdk-nag runs as a policy-validation plugin: synthesis fails on any finding that is
- * not acknowledged with a reason.
+ * not acknowledged with a reason. `-c compliance=<list>` adds packs (see `compliancePacks`); the
+ * accepted findings (`acceptedFindings`) are written into the template for auditors and checkov.
  */
 export const createOrderServiceApp = (
   appProps: AppProps = {},
@@ -35,7 +39,16 @@ export const createOrderServiceApp = (
         ? undefined
         : { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION },
   });
-  const checks = [new AwsSolutionsChecks(app), new OrderServiceChecks(app)] as const;
+  const checks = [
+    // Copies every acknowledgement into the template, as Metadata.cdk_nag.rules_to_suppress.
+    new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }),
+    new OrderServiceChecks(app),
+    ...compliancePacks(context('compliance')),
+  ];
   Validations.of(app).addPlugins(...checks);
+  acceptFindings(
+    stack,
+    checks.map((pack) => pack.readPackName),
+  );
   return { app, stack, checks };
 };

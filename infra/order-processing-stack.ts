@@ -1,14 +1,16 @@
 import {
   Annotations,
+  Arn,
   ArnFormat,
   CfnOutput,
   Duration,
   RemovalPolicy,
   Stack,
-  Validations,
+  Token,
 } from 'aws-cdk-lib';
 import { InterfaceVpcEndpointAwsService } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
@@ -16,6 +18,7 @@ import { FunctionNetwork } from './constructs/FunctionNetwork.js';
 import { NodeFunction } from './constructs/NodeFunction.js';
 import { OrderQueues } from './constructs/OrderQueues.js';
 import { OrderServiceMonitoring } from './constructs/OrderServiceMonitoring.js';
+import { StackConfigurationError } from './errors.js';
 import {
   lambdaEnvironment,
   type OrderProcessingSettings,
@@ -34,6 +37,8 @@ import {
  */
 export class OrderProcessingStack extends Stack {
   readonly settings: OrderProcessingSettings;
+  /** With `encryptionKey`: the key the stack created, or the one it was given. */
+  readonly encryptionKey: IKey | undefined;
   readonly queues: OrderQueues;
   /** With `vpc`: the network both functions run in. */
   readonly network: FunctionNetwork | undefined;
@@ -48,7 +53,18 @@ export class OrderProcessingStack extends Stack {
     this.settings = settings;
     const local = settings.target === 'local';
 
-    this.queues = new OrderQueues(this, 'Orders', settings);
+    // CloudWatch Logs checks the key when it creates a log group, so the key's policy names the
+    // groups, which therefore get names of their own (a generated one is not known beforehand).
+    const logGroupName = (lambda: string) => `/order-service/${this.stackName}/${lambda}`;
+    const encryptionKey = this.customerKey(settings, [
+      logGroupName('consumer'),
+      logGroupName('health'),
+    ]);
+    this.encryptionKey = encryptionKey;
+    const encryption = (lambda: string) =>
+      encryptionKey && { key: encryptionKey, logGroupName: logGroupName(lambda) };
+
+    this.queues = new OrderQueues(this, 'Orders', { ...settings, encryptionKey });
     const { queue, deadLetterQueue } = this.queues;
 
     const secretUri = 'secret' in settings.mongoUri;
@@ -78,6 +94,7 @@ export class OrderProcessingStack extends Stack {
       bundleAwsSdk: local,
       network: this.network,
       assetFiles: settings.mongoTlsCaFile ? [settings.mongoTlsCaFile] : [],
+      tracing: settings.tracing === 'active',
     };
     const environment = lambdaEnvironment(settings);
 
@@ -88,20 +105,22 @@ export class OrderProcessingStack extends Stack {
         'Order consumer: SQS batch -> validated order -> MongoDB, exactly once per order_id',
       timeout: Duration.seconds(settings.consumerTimeoutSeconds),
       memorySize: settings.consumerMemoryMb,
+      encryption: encryption('consumer'),
       environment:
         settings.poisonMessages === 'dead-letter-now'
           ? { ...environment.consumer, DLQ_URL: deadLetterQueue.queueUrl }
           : environment.consumer,
     });
     if (settings.poisonMessages === 'dead-letter-now') {
-      // Poison records are copied to the DLQ by the consumer itself: send there, nowhere else. The
-      // DLQ is encrypted with SQS-managed keys, so no KMS permission is involved.
+      // Poison records are copied to the DLQ by the consumer itself: send there, nowhere else.
       this.consumer.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['sqs:SendMessage'],
           resources: [deadLetterQueue.queueArn],
         }),
       );
+      // Sending under a customer key makes a data key; the mapping grants kms:Decrypt to receive.
+      encryptionKey?.grant(this.consumer.role, 'kms:GenerateDataKey');
     }
     this.consumer.function.addEventSource(
       new SqsEventSource(queue, {
@@ -118,6 +137,7 @@ export class OrderProcessingStack extends Stack {
       description: 'Order service health check: order queue and MongoDB reachability',
       timeout: Duration.seconds(settings.healthTimeoutSeconds),
       memorySize: settings.healthMemoryMb,
+      encryption: encryption('health'),
       reservedConcurrentExecutions: settings.healthReservedConcurrency,
       environment: {
         ...environment.shared,
@@ -125,7 +145,8 @@ export class OrderProcessingStack extends Stack {
         DLQ_URL: deadLetterQueue.queueUrl,
       },
     });
-    // Queue depth only: no receive, send or delete for the health check.
+    // Queue depth only: no receive, send or delete for the health check. GetQueueAttributes needs
+    // no KMS permission, and Lambda decrypts the environment through a grant it makes on the key.
     this.health.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['sqs:GetQueueAttributes'],
@@ -135,13 +156,6 @@ export class OrderProcessingStack extends Stack {
     this.healthUrl = this.health.function.addFunctionUrl({
       authType: FunctionUrlAuthType[settings.functionUrlAuth],
     });
-    if (settings.functionUrlAuth === 'NONE') {
-      Validations.of(this.healthUrl).acknowledge({
-        id: 'OrderService-LambdaFunctionUrlAuth',
-        reason:
-          'Uptime monitors call the health URL without AWS credentials. An anonymous caller can only make it run three bounded reads (two GetQueueAttributes, one ping; query and body ignored), at most healthReservedConcurrency at a time; it answers only status flags, depths and latencies. Deploy with functionUrlAuth=AWS_IAM to require SigV4.',
-      });
-    }
 
     this.grantMongoUriSecret(settings);
 
@@ -152,6 +166,7 @@ export class OrderProcessingStack extends Stack {
       health: this.health.function,
       dashboardName: `${id}-orders`,
       alarmEmail: settings.alarmEmail,
+      encryptionKey,
     });
 
     // Outputs name resources, never the MongoDB URI.
@@ -179,6 +194,13 @@ export class OrderProcessingStack extends Stack {
         'Security group of both Lambdas: let it in on the database side',
       );
     }
+    if (encryptionKey) {
+      output(
+        'EncryptionKeyArn',
+        encryptionKey.keyArn,
+        'KMS key of the queues, logs, alarm topic and function environments',
+      );
+    }
     if (settings.mongoAuth === 'aws-iam') {
       output(
         'ConsumerRoleArn',
@@ -191,6 +213,65 @@ export class OrderProcessingStack extends Stack {
         'MongoDB user (MONGODB-AWS) of the health check',
       );
     }
+  }
+
+  // One key for what the stack stores. A created key lets CloudWatch Logs use it for the two log
+  // groups and CloudWatch alarms publish to the encrypted topic; a given key's policy is its
+  // owner's (docs/deployment.md says what it must allow).
+  private customerKey(
+    settings: OrderProcessingSettings,
+    logGroupNames: readonly string[],
+  ): IKey | undefined {
+    const given = settings.encryptionKey;
+    if (given === undefined) return undefined;
+    if (given !== 'create') {
+      const region = Arn.split(given.keyArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+      if (!Token.isUnresolved(this.region) && region !== this.region) {
+        throw new StackConfigurationError(
+          `Invalid stack setting: kmsKeyArn is a key in ${region}; the stack deploys to ${this.region}, and SQS, Lambda and CloudWatch Logs use keys of their own region only`,
+        );
+      }
+      return Key.fromKeyArn(this, 'EncryptionKey', given.keyArn);
+    }
+    const key = new Key(this, 'EncryptionKey', {
+      description: `${this.stackName}: order queues, function logs and environments, alarm topic`,
+      enableKeyRotation: true,
+      // The DLQ's messages and the logs outlive the stack on AWS; so must the key that reads them.
+      removalPolicy: settings.target === 'local' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt*',
+          'kms:Decrypt*',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+          'kms:Describe*',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': logGroupNames.map((name) =>
+              this.formatArn({
+                service: 'logs',
+                resource: 'log-group',
+                resourceName: name,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ),
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return key;
   }
 
   // secretsmanager:GetSecretValue on the one secret, for both functions; nothing else.

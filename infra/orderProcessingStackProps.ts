@@ -43,6 +43,9 @@ export interface LambdaVpcProps {
 /** How the Lambdas authenticate to MongoDB besides the URI: `aws-iam` is `MONGODB-AWS`. */
 export type MongoAuth = 'aws-iam';
 
+/** A customer-managed KMS key: one the stack creates (rotation on), or an existing one by ARN. */
+export type EncryptionKeyProp = 'create' | { readonly keyArn: string };
+
 /** Props of {@link OrderProcessingStack}; every setting defaults to `settings/serviceSettings.ts`. */
 export interface OrderProcessingStackProps extends StackProps, Partial<OrderServiceSettings> {
   /** Default `aws`. `local` uses a plain URI for the compose MongoDB and the host architecture. */
@@ -75,6 +78,13 @@ export interface OrderProcessingStackProps extends StackProps, Partial<OrderServ
    * plain `mongoUri` without credentials. Default: whatever the URI says.
    */
   readonly mongoAuth?: MongoAuth;
+  /**
+   * The key of everything the stack stores: both queues, both log groups, the alarm topic and
+   * both functions' environment. Default: none (SSE-SQS, and each service's own key).
+   */
+  readonly encryptionKey?: EncryptionKeyProp;
+  /** `active`: Lambda active tracing (X-Ray) on both functions. Default: off. */
+  readonly tracing?: 'active';
 }
 
 /** Every setting the stack is built from, defaults applied and checked. */
@@ -92,6 +102,8 @@ export interface OrderProcessingSettings
   /** Absolute path. */
   readonly mongoTlsCaFile: string | undefined;
   readonly mongoAuth: MongoAuth | undefined;
+  readonly encryptionKey: EncryptionKeyProp | undefined;
+  readonly tracing: 'active' | undefined;
 }
 
 const fail = (message: string): never => {
@@ -116,6 +128,10 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Z
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // EC2 ids: a prefix and 8 or 17 hexadecimal digits.
 const ec2Id = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+// A key, not an alias: Lambda and CloudWatch Logs take only a key ARN, and IAM grants on an alias
+// ARN do not reach the key.
+const KMS_KEY_ARN =
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 // userinfo before the host list: `mongodb://user:password@host`.
 const URI_CREDENTIALS = /^mongodb(?:\+srv)?:\/\/[^/?#]*@/;
 
@@ -214,6 +230,15 @@ const checkMongoAuth = (mongoAuth: string | undefined, mongoUri: MongoUriProp) =
   return mongoAuth as MongoAuth;
 };
 
+const checkEncryptionKey = (key: EncryptionKeyProp | undefined) => {
+  if (key !== undefined && key !== 'create' && !KMS_KEY_ARN.test(key.keyArn)) {
+    fail(
+      'kmsKeyArn must be the ARN of a KMS key, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)',
+    );
+  }
+  return key;
+};
+
 /**
  * Applies the defaults of `settings/serviceSettings.ts` (and `lambda/shared/config.ts` for the database) to
  * the props and checks every value against the limits AWS and the service impose. Throws
@@ -266,6 +291,9 @@ export const resolveStackSettings = (props: OrderProcessingStackProps): OrderPro
   if (settings.functionUrlAuth !== 'NONE' && settings.functionUrlAuth !== 'AWS_IAM') {
     fail('functionUrlAuth must be NONE or AWS_IAM');
   }
+  if (settings.tracing !== undefined && settings.tracing !== 'active') {
+    fail('tracing must be active, or unset');
+  }
   if (settings.alarmEmail !== undefined && !EMAIL.test(settings.alarmEmail)) {
     fail('alarmEmail must be an e-mail address');
   }
@@ -301,5 +329,7 @@ export const resolveStackSettings = (props: OrderProcessingStackProps): OrderPro
     vpc: checkVpc(given.vpc),
     mongoTlsCaFile: checkCaFile(given.mongoTlsCaFile),
     mongoAuth: checkMongoAuth(given.mongoAuth, settings.mongoUri),
+    encryptionKey: checkEncryptionKey(given.encryptionKey),
+    tracing: settings.tracing,
   });
 };

@@ -3,6 +3,7 @@ import { defaultDeploymentSettings, type FunctionUrlAuth } from '../settings/ser
 import { StackConfigurationError } from './errors.js';
 import type {
   DeploymentTarget,
+  EncryptionKeyProp,
   LambdaVpcProps,
   MongoUriProp,
   OrderProcessingStackProps,
@@ -49,6 +50,10 @@ export const CONTEXT_KEYS = [
   'subnetIds',
   'securityGroupIds',
   'vpcEndpoints',
+  'encryption',
+  'kmsKeyArn',
+  'tracing',
+  'compliance',
   ...NUMBER_KEYS,
   ...STRING_KEYS,
 ] as const;
@@ -128,6 +133,15 @@ const mongoTlsCaFileOf = (context: ContextReader, env: Env): string | undefined 
   return file;
 };
 
+// An ARN says which key, so `encryption=kms` beside it changes nothing.
+const encryptionKeyOf = (context: ContextReader): EncryptionKeyProp | undefined => {
+  const encryption = text(context('encryption'));
+  const keyArn = text(context('kmsKeyArn'));
+  if (encryption !== undefined && encryption !== 'kms') fail('encryption must be kms, or unset');
+  if (keyArn !== undefined) return { keyArn };
+  return encryption === undefined ? undefined : 'create';
+};
+
 const mongoUriOf = (context: ContextReader, env: Env): MongoUriProp | undefined => {
   const secret = text(context('mongoUriSecret'));
   const value = text(context('mongoUri'));
@@ -153,7 +167,8 @@ const mongoUriOf = (context: ContextReader, env: Env): MongoUriProp | undefined 
  * `DEPLOY_LOCAL_EMULATOR` is `ministack`), `functionUrlAuth`, `logLevel`,
  * `healthReservedConcurrency` (a number or `none`), `vpcId` with `subnetIds` (comma-separated)
  * and optionally `securityGroupIds` and `vpcEndpoints` (`true`|`false`), `mongoTlsCaFile` (a path),
- * `mongoAuth` (`aws-iam`), the names in {@link NUMBER_KEYS} and {@link STRING_KEYS}. Unset keys
+ * `mongoAuth` (`aws-iam`), `encryption` (`kms`: a key the stack creates) or `kmsKeyArn` (an
+ * existing key), `tracing` (`active`), the names in {@link NUMBER_KEYS} and {@link STRING_KEYS}. Unset keys
  * keep the defaults of `settings/serviceSettings.ts`.
  */
 export const stackPropsFromContext = (
@@ -166,6 +181,8 @@ export const stackPropsFromContext = (
     mongoAuth: text(context('mongoAuth')),
     mongoTlsCaFile: mongoTlsCaFileOf(context, env),
     vpc: vpcOf(context),
+    encryptionKey: encryptionKeyOf(context),
+    tracing: text(context('tracing')),
     functionUrlAuth: text(context('functionUrlAuth'))?.toUpperCase() as FunctionUrlAuth | undefined,
     logLevel: text(context('logLevel'))?.toUpperCase() as LogLevel | undefined,
   };

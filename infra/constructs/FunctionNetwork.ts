@@ -49,18 +49,24 @@ export class FunctionNetwork extends Construct {
       vpcId: props.vpcId,
       availabilityZones: Fn.getAzs(),
     });
-    this.subnets = {
-      subnets: props.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId)),
-    };
+    const subnets = props.subnetIds.map((subnetId) =>
+      Subnet.fromSubnetId(this, subnetId, subnetId),
+    );
+    this.subnets = { subnets };
+    // CDK's warnings, acknowledged on the imports that raise them: on this construct, cdk-nag
+    // would copy them into the template metadata of every resource under it.
     const byIdOnly =
       'The functions and the endpoints take the subnets by id; nothing reads zones or route tables.';
-    Validations.of(this).acknowledge(
-      {
-        id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+    Validations.of(this.vpc).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      reason: byIdOnly,
+    });
+    for (const subnet of subnets) {
+      Validations.of(subnet).acknowledge({
+        id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
         reason: byIdOnly,
-      },
-      { id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId', reason: byIdOnly },
-    );
+      });
+    }
     this.createdSecurityGroup =
       props.securityGroupIds.length > 0 ? undefined : this.createSecurityGroup();
     // Groups we do not own are never changed: rules are added to our side only.

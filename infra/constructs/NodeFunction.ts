@@ -1,6 +1,7 @@
-import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { type Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -32,6 +33,13 @@ export interface NodeFunctionProps {
   readonly network?: FunctionNetwork;
   /** Files (absolute paths) copied beside the bundle, at `pathInFunction(file)` at run time. */
   readonly assetFiles?: readonly string[];
+  /**
+   * A customer-managed key for the log group and the environment, with the log group's name, which
+   * the key's policy names (CloudWatch Logs checks the key when it creates the group).
+   */
+  readonly encryption?: { readonly key: IKey; readonly logGroupName: string };
+  /** Lambda active tracing (X-Ray); CDK gives the role the two X-Ray write actions. */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -43,10 +51,14 @@ export class NodeFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: IRole;
   readonly logGroup: LogGroup;
+  /** In a VPC: the policy holding the network-interface actions. */
+  readonly networkInterfacesPolicy: Policy | undefined;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: props.encryption?.logGroupName,
+      encryptionKey: props.encryption?.key,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });
@@ -72,23 +84,20 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: props.environment,
+      environmentEncryption: props.encryption?.key,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
       bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk, files: props.assetFiles }),
       vpc: props.network?.vpc,
       vpcSubnets: props.network?.subnets,
       securityGroups: props.network ? [...props.network.securityGroups] : undefined,
     });
-    if (props.network) this.allowNetworkInterfaces(role);
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The project targets Node.js 22 (package.json engines, .nvmrc, nodejs22.x) and is tested on it; moving to a newer runtime is a deliberate, tested change.',
-    });
+    this.networkInterfacesPolicy = props.network && this.allowNetworkInterfaces(role);
   }
 
   // Lambda creates and deletes a VPC function's network interfaces with its execution role, when
   // the function is created or updated: CDK grants this (AWSLambdaVPCAccessExecutionRole) only to
   // roles it creates. The same EC2 actions, without that policy's logs:* on every log group.
-  private allowNetworkInterfaces(role: IRole): void {
+  private allowNetworkInterfaces(role: IRole): Policy {
     const policy = new Policy(this, 'NetworkInterfaces', {
       roles: [role],
       statements: [
@@ -107,10 +116,6 @@ export class NodeFunction extends Construct {
     });
     // The function may only be created once its role holds these.
     this.function.node.addDependency(policy);
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The network-interface actions of AWSLambdaVPCAccessExecutionRole, which Lambda uses to attach the function to its subnets: the Describe actions work only on *, and the interfaces Lambda creates and deletes get ids only then.',
-    });
+    return policy;
   }
 }

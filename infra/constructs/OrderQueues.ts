@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type OrderServiceSettings,
@@ -15,13 +16,16 @@ export type OrderQueuesProps = Pick<
   | 'maxBatchingWindowSeconds'
   | 'maxReceiveCount'
   | 'deadLetterRetentionSeconds'
->;
+> & {
+  /** A customer-managed key for both queues (SSE-KMS); default SSE-SQS. */
+  readonly encryptionKey?: IKey;
+};
 
 /**
- * The order queue and its dead-letter queue: SSE with SQS-managed keys, a policy denying any
- * request not made over TLS, the DLQ keeping messages for the SQS maximum of 14 days (longer than
- * the main queue, as SQS keeps a message's original enqueue time when it moves), and a redrive
- * after `maxReceiveCount` receives.
+ * The order queue and its dead-letter queue: SSE with SQS-managed keys (or the given key), a
+ * policy denying any request not made over TLS, the DLQ keeping messages for the SQS maximum of 14
+ * days (longer than the main queue, as SQS keeps a message's original enqueue time when it moves),
+ * and a redrive after `maxReceiveCount` receives.
  */
 export class OrderQueues extends Construct {
   readonly queue: Queue;
@@ -29,15 +33,18 @@ export class OrderQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderQueuesProps) {
     super(scope, id);
+    const encryption: QueueProps = props.encryptionKey
+      ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+      : { encryption: QueueEncryption.SQS_MANAGED };
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       queueName: props.deadLetterQueueName,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(props.deadLetterRetentionSeconds),
     });
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(props)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
