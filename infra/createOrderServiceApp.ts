@@ -1,10 +1,11 @@
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, type NagPack } from 'cdk-nag';
 import { acceptFindings } from './checks/acceptedFindings.js';
 import { compliancePacks } from './checks/compliancePacks.js';
 import { OrderServiceChecks } from './checks/OrderServiceChecks.js';
 import { OrderProcessingStack } from './order-processing-stack.js';
 import { type ContextReader, stackPropsFromContext } from './stackPropsFromContext.js';
+import { unknownContextKeys } from './unknownContextKeys.js';
 
 /** The app, its one stack, and the cdk-nag packs that validate it on every synthesis. */
 export interface OrderServiceApp {
@@ -39,6 +40,12 @@ export const createOrderServiceApp = (
         ? undefined
         : { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION },
   });
+  for (const { key, closest } of unknownContextKeys(Object.keys(app.node.getAllContext()))) {
+    Annotations.of(stack).addWarningV2(
+      '@order-service/unknown-context-key',
+      `Unknown context key ${key}, ignored: did you mean ${closest}? (docs/deployment.md#settings)`,
+    );
+  }
   const checks = [
     // Copies every acknowledgement into the template, as Metadata.cdk_nag.rules_to_suppress.
     new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }),
