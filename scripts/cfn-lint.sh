@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Validates the synthesized CloudFormation templates with cfn-lint (from PyPI): the default one,
-# and the ones with the VPC, CA and IAM options (docs/deployment.md, "Where MongoDB runs").
+# and the ones with the VPC, CA and IAM options (docs/deployment.md, "Where MongoDB runs"), the
+# customer-managed key and tracing.
 #
 #   bash scripts/cfn-lint.sh          # synthesizes (no Docker, no AWS credentials), then lints
 #   CFN_LINT_SKIP_SYNTH=1 bash …      # lints the template already in cdk.out, and only that one
@@ -15,7 +16,11 @@ VENV=".tools/venv"
 STACK="${STACK_NAME:-OrderProcessing}"
 TEMPLATE="cdk.out/${STACK}.template.json"
 
-if ! "${VENV}/bin/cfn-lint" --version 2>/dev/null | grep -q "${CFN_LINT_VERSION}"; then
+# Through the venv's python: the script's #! names the path the venv was made at, and .tools is
+# shared by every worktree of the repository.
+cfn_lint() { "${VENV}/bin/python" "${VENV}/bin/cfn-lint" "$@"; }
+
+if ! cfn_lint --version 2>/dev/null | grep -q "${CFN_LINT_VERSION}"; then
   echo "cfn-lint: installing ${CFN_LINT_VERSION} into ${VENV}"
   python3 -m venv "${VENV}"
   "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check "cfn-lint==${CFN_LINT_VERSION}"
@@ -35,7 +40,7 @@ lint() {
   echo "cfn-lint: linting $1"
   # W3005: CDK makes each function DependsOn its role's policy as well as the role it already
   # references; the redundant DependsOn on the role is CDK's doing and harmless.
-  "${VENV}/bin/cfn-lint" --non-zero-exit-code error --ignore-checks W3005 -- "$1"
+  cfn_lint --non-zero-exit-code error --ignore-checks W3005 -- "$1"
 }
 
 lint "${TEMPLATE}"
@@ -55,7 +60,7 @@ if [ "${CFN_LINT_SKIP_SYNTH:-0}" != "1" ]; then
     lint "${variants}/${name}/${STACK}.template.json"
   }
   synth_variant all-options "${network[@]}" -c mongoAuth=aws-iam \
-    -c mongoUri=mongodb+srv://cluster0.example.mongodb.net/
+    -c mongoUri=mongodb+srv://cluster0.example.mongodb.net/ -c encryption=kms -c tracing=active
   synth_variant own-security-groups "${network[@]}" -c securityGroupIds=sg-0123456789abcdef0
 fi
 echo "cfn-lint: no errors"
