@@ -1,12 +1,20 @@
 import { MongoClient } from 'mongodb';
+import type { MongoSecurity } from '../shared/config.js';
+import { mongoSecurityOptions } from '../shared/mongoSecurityOptions.js';
 
 /**
  * The health check's MongoDB client: one connection, and server selection and connecting bounded
  * by the check's timeout, so an unreachable server is reported in about `checkTimeoutMs` instead of
  * the driver's default 30 s. It connects lazily on the first ping and is reused by the container.
+ * `security` is the consumer's too: the check reaches MongoDB as the consumer does.
  */
-export const createHealthMongoClient = (uri: string, checkTimeoutMs: number): MongoClient =>
+export const createHealthMongoClient = (
+  uri: string,
+  checkTimeoutMs: number,
+  security?: MongoSecurity,
+): MongoClient =>
   new MongoClient(uri, {
+    ...mongoSecurityOptions(security),
     appName: 'order-health',
     maxPoolSize: 1,
     minPoolSize: 0,

@@ -5,15 +5,29 @@ import {
   type PoisonMessages,
 } from '../../settings/serviceSettings.js';
 import { ConfigurationError } from './errors.js';
+import { mongoSecurityOptions } from './mongoSecurityOptions.js';
 
 /** Where the MongoDB connection string comes from. */
 export type MongoUriSource =
   | { readonly kind: 'value'; readonly uri: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
-/** The settings both Lambdas read: where MongoDB is, and how much to log. */
+const MONGO_AUTHS = ['default', 'aws-iam'] as const;
+/** How the clients authenticate: as the connection string says, or as the execution role. */
+export type MongoAuth = (typeof MONGO_AUTHS)[number];
+
+/** What the clients add to the connection string: a CA to trust, and how to authenticate. */
+export interface MongoSecurity {
+  /** PEM file of the CA that signs the server's certificate (`MONGO_TLS_CA_FILE`); TLS is on. */
+  readonly tlsCaFile?: string;
+  /** `aws-iam` (`MONGO_AUTH`): `MONGODB-AWS` with the execution role's credentials. */
+  readonly auth: MongoAuth;
+}
+
+/** The settings both Lambdas read: where MongoDB is, how to reach it, and how much to log. */
 export interface SharedConfig {
   readonly mongoUri: MongoUriSource;
+  readonly mongoSecurity: MongoSecurity;
   readonly databaseName: string;
   readonly logLevel: LogLevel;
 }
@@ -43,6 +57,7 @@ export const configDefaults = {
   MONGO_MAX_POOL_SIZE: defaultSettings.mongoMaxPoolSize,
   POISON_MESSAGES: defaultSettings.poisonMessages,
   LOG_LEVEL: 'INFO',
+  MONGO_AUTH: 'default',
 } as const;
 
 // MongoDB forbids these in database names; collection names must not start with `system.` or hold `$`.
@@ -81,15 +96,22 @@ const integer = (
   return value;
 };
 
+// Constructing a client parses the URI and its options as the driver will, without connecting.
+const driverRefuses = (uri: string, security?: MongoSecurity): boolean => {
+  try {
+    new MongoClient(uri, security && mongoSecurityOptions(security));
+    return false;
+  } catch {
+    return true;
+  }
+};
+
 /**
- * Checks a MongoDB connection string the way the driver will read it (constructing a client
- * parses the URI and its options without connecting), without ever echoing it: it may carry
- * credentials.
+ * Checks a MongoDB connection string the way the driver will read it, without ever echoing it: it
+ * may carry credentials.
  */
 export const assertMongoUri = (variable: string, uri: string): string => {
-  try {
-    new MongoClient(uri);
-  } catch {
+  if (driverRefuses(uri)) {
     fail(
       `${variable} is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)`,
     );
@@ -110,6 +132,26 @@ const mongoUriSource = (env: Env): MongoUriSource => {
     );
   }
   return { kind: 'value', uri: assertMongoUri('MONGO_URI', uri) };
+};
+
+const mongoSecurityOf = (env: Env, source: MongoUriSource): MongoSecurity => {
+  const auth = read(env, 'MONGO_AUTH') ?? configDefaults.MONGO_AUTH;
+  if (!(MONGO_AUTHS as readonly string[]).includes(auth)) {
+    fail(`MONGO_AUTH must be one of ${MONGO_AUTHS.join(', ')}`);
+  }
+  const tlsCaFile = read(env, 'MONGO_TLS_CA_FILE');
+  const security = { auth: auth as MongoAuth, ...(tlsCaFile === undefined ? {} : { tlsCaFile }) };
+  if (auth === 'aws-iam') {
+    if (source.kind === 'secret') {
+      fail('MONGO_AUTH=aws-iam takes MONGO_URI, not MONGO_URI_SECRET_ID: its URI holds no secret');
+    } else if (driverRefuses(source.uri, { auth: security.auth })) {
+      fail('MONGO_URI must hold no username, password or authSource with MONGO_AUTH=aws-iam');
+    }
+  }
+  if (source.kind === 'value' && tlsCaFile !== undefined && driverRefuses(source.uri, security)) {
+    fail('MONGO_URI must not turn TLS off (tls=false) with MONGO_TLS_CA_FILE');
+  }
+  return security;
 };
 
 const poisonMessagesOf = (env: Env): ConsumerConfig['poisonMessages'] => {
@@ -136,8 +178,10 @@ export const loadSharedConfig = (env: Env): SharedConfig => {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const mongoUri = mongoUriSource(env);
   return {
-    mongoUri: mongoUriSource(env),
+    mongoUri,
+    mongoSecurity: mongoSecurityOf(env, mongoUri),
     databaseName: name(env, 'MONGO_DB_NAME', DATABASE_NAME),
     logLevel: logLevel as LogLevel,
   };

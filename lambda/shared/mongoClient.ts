@@ -1,4 +1,6 @@
 import { MongoClient } from 'mongodb';
+import type { MongoSecurity } from './config.js';
+import { mongoSecurityOptions } from './mongoSecurityOptions.js';
 
 /** Options of the one MongoDB client a container keeps. */
 export interface MongoClientOptions {
@@ -7,6 +9,8 @@ export interface MongoClientOptions {
   readonly maxPoolSize: number;
   /** Shown in MongoDB's logs and `currentOp`, to tell the consumer from the health check. */
   readonly appName: string;
+  /** A private CA and IAM authentication, beyond the URI ({@link mongoSecurityOptions}). */
+  readonly security?: MongoSecurity;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface MongoClientOptions {
  */
 export const createMongoClient = (uri: string, options: MongoClientOptions): MongoClient =>
   new MongoClient(uri, {
+    ...mongoSecurityOptions(options.security),
     appName: options.appName,
     maxPoolSize: options.maxPoolSize,
     minPoolSize: 0,
