@@ -4,8 +4,10 @@ import {
   IdempotencyItemAlreadyExistsError,
 } from '@aws-lambda-powertools/idempotency';
 import {
+  MongoAWSError,
   MongoClientClosedError,
   MongoError,
+  MongoMissingDependencyError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
@@ -49,6 +51,43 @@ const NOT_PRIMARY_OR_TIMED_OUT = new Set([
   6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
 ]);
 
+// A setting that keeps every operation from MongoDB, whatever the record, until someone fixes it.
+// It is an outage like a server down, so `dependency-unavailable`: another delivery succeeds once it
+// is fixed, the message stays whole in the queue (after maxReceiveCount receives, in the DLQ by the
+// redrive), and it is never dead-lettered at once as poison nor logged as a bug per record. The
+// consumer says which setting once per invocation ({@link describeSettingFault}).
+const settingFaultOf = (error: unknown): string | undefined => {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  // OpenSSL's verification codes: not signed by a trusted CA, expired, not naming the host.
+  if (/CERT|UNABLE_TO_(GET|VERIFY)/.test(String(code))) {
+    return `MongoDB's TLS certificate is not trusted (${code}): it must be signed by the CA in MONGO_TLS_CA_FILE and name the URI's host`;
+  }
+  // The driver reads MONGO_TLS_CA_FILE as it connects; nothing else in the data path opens a file.
+  if (syscall === 'open') {
+    return `MONGO_TLS_CA_FILE cannot be read (${code}): no TLS connection to MongoDB can start`;
+  }
+  // Refused credentials (code 18, AuthenticationFailed), or none to offer: no AWS credentials, or
+  // no @aws-sdk/credential-providers to read them with.
+  if (
+    error instanceof MongoAWSError ||
+    error instanceof MongoMissingDependencyError ||
+    (error instanceof MongoError && error.code === 18)
+  ) {
+    return `MongoDB authentication failed: check MONGO_AUTH (aws-iam: the execution role must be mapped to a database user) and the URI's credentials`;
+  }
+  return undefined;
+};
+
+/**
+ * The line that names the setting keeping MongoDB out of reach (TLS and `MONGO_TLS_CA_FILE`, or
+ * authentication and `MONGO_AUTH`), read through `error`'s causes; `undefined` for other failures.
+ */
+export const describeSettingFault = (error: unknown): string | undefined =>
+  causeChain(error)
+    .map(settingFaultOf)
+    .find((line) => line !== undefined);
+
 /** Whether `error` means MongoDB was unreachable, timed out, cleared its pool or was not primary. */
 const isDependencyUnavailable = (error: unknown): boolean =>
   error instanceof Error &&
@@ -79,7 +118,7 @@ export const classifyFailure = (
   }
   // Powertools names the step that failed (claim, completion, release); its cause says why.
   const steps = chain.map(describeError).join(' <- ');
-  if (chain.some(isDependencyUnavailable)) {
+  if (chain.some(isDependencyUnavailable) || describeSettingFault(error) !== undefined) {
     return new DependencyUnavailableError(`Order ${id} could not be stored: ${steps}`, {
       cause: error,
     });
