@@ -16,9 +16,9 @@ export type LambdaName = keyof typeof lambdaEntries;
 
 /**
  * Optional dependencies of the MongoDB driver, loaded with `require` only when a feature asks for
- * them (Kerberos, compression, SOCKS5 proxy, client-side encryption, AWS/GCP authentication). We use
+ * them (Kerberos, compression, SOCKS5 proxy, client-side encryption, GCP authentication). We use
  * none; left external, a `require` that is never reached costs nothing, while bundling would fail
- * on the missing native modules.
+ * on the missing native modules. (AWS authentication's is the runtime's, below.)
  */
 const mongodbOptionalDependencies = [
   'kerberos',
@@ -28,7 +28,6 @@ const mongodbOptionalDependencies = [
   'aws4',
   'mongodb-client-encryption',
   'gcp-metadata',
-  '@aws-sdk/credential-providers',
 ];
 
 /**
@@ -43,12 +42,19 @@ const mongodbOptionalDependencies = [
  * - `@aws-sdk/client-sqs`: the consumer's dead letters (loaded with the first one, never at a cold
  *   start) and the health check's two `GetQueueAttributes`. Bundled, the client and the SDK core it
  *   brings are 457 KB: more than the consumer's whole budget.
+ * - `@aws-sdk/credential-providers`: required by the MongoDB driver, only with `MONGO_AUTH=aws-iam`,
+ *   for the execution role's credentials (`fromNodeProviderChain`); bundled, 354 KB
+ *   (docs/decisions/0009-credential-providers-from-the-runtime.md).
  *
  * The runtime's SDK version is not ours, which calls this old and stable tolerate. Emulators that
  * run handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these
  * too ({@link cdkBundlingOptions}).
  */
-export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-sqs'];
+export const runtimeProvidedModules = [
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/credential-providers',
+];
 
 /**
  * Packages replaced by a module of ours when bundling. Paths are absolute: esbuild resolves an
