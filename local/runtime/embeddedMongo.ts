@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { freePort } from './freePort.js';
 
 /** A MongoDB server started for this process, and how to stop it. */
@@ -16,11 +16,19 @@ export interface EmbeddedMongo {
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
 
-/** Pings `uri` until it answers or `timeoutMs` passes. */
-export const waitForMongo = async (uri: string, timeoutMs: number): Promise<boolean> => {
+/** Pings `uri` (with `options`, e.g. TLS) until it answers or `timeoutMs` passes. */
+export const waitForMongo = async (
+  uri: string,
+  timeoutMs: number,
+  options: MongoClientOptions = {},
+): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    const client = new MongoClient(uri, {
+      ...options,
+      serverSelectionTimeoutMS: 500,
+      connectTimeoutMS: 500,
+    });
     try {
       await client.db('admin').command({ ping: 1 });
       return true;
