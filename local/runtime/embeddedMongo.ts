@@ -14,7 +14,10 @@ export interface EmbeddedMongo {
 }
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
-const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
+/** Where `npm run setup:ferretdb` (scripts/install-ferretdb.sh) builds FerretDB. */
+export const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
+/** How long FerretDB may take to answer after it is started (it creates its SQLite state). */
+export const FERRETDB_START_MS = 15_000;
 
 /** Pings `uri` (with `options`, e.g. TLS) until it answers or `timeoutMs` passes. */
 export const waitForMongo = async (
@@ -96,9 +99,11 @@ const startFerretDb = async (log: (line: string) => void): Promise<EmbeddedMongo
     child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   };
-  if (!(await waitForMongo(uri, 15_000))) {
+  if (!(await waitForMongo(uri, FERRETDB_START_MS))) {
     await stop();
-    throw new Error(`FerretDB did not answer on 127.0.0.1:${port} within 15 s`);
+    throw new Error(
+      `FerretDB did not answer on 127.0.0.1:${port} within ${FERRETDB_START_MS / 1000} s`,
+    );
   }
   return { uri, kind: 'ferretdb', stop };
 };
