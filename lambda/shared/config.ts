@@ -145,7 +145,9 @@ const mongoSecurityOf = (env: Env, source: MongoUriSource): MongoSecurity => {
     if (source.kind === 'secret') {
       fail('MONGO_AUTH=aws-iam takes MONGO_URI, not MONGO_URI_SECRET_ID: its URI holds no secret');
     } else if (driverRefuses(source.uri, { auth: security.auth })) {
-      fail('MONGO_URI must hold no username, password or authSource with MONGO_AUTH=aws-iam');
+      fail(
+        'MONGO_URI must hold no username or password (nor an authSource but $external) with MONGO_AUTH=aws-iam',
+      );
     }
   }
   if (source.kind === 'value' && tlsCaFile !== undefined && driverRefuses(source.uri, security)) {

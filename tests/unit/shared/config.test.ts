@@ -88,11 +88,11 @@ describe('loadConfig', () => {
     [{ MONGO_URI: 'mongodb://a', MONGO_AUTH: 'iam' }, 'MONGO_AUTH must be one of default, aws-iam'],
     [
       { MONGO_URI: 'mongodb://app:s3cr3t@a', MONGO_AUTH: 'aws-iam' },
-      'MONGO_URI must hold no username, password or authSource with MONGO_AUTH=aws-iam',
+      'MONGO_URI must hold no username or password (nor an authSource but $external) with MONGO_AUTH=aws-iam',
     ],
     [
       { MONGO_URI: 'mongodb://a/?authSource=admin', MONGO_AUTH: 'aws-iam' },
-      'MONGO_URI must hold no username, password or authSource with MONGO_AUTH=aws-iam',
+      'MONGO_URI must hold no username or password (nor an authSource but $external) with MONGO_AUTH=aws-iam',
     ],
     [
       { MONGO_URI_SECRET_ID: 'prod/mongo-uri', MONGO_AUTH: 'aws-iam' },
