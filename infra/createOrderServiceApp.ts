@@ -2,7 +2,7 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OrderServiceChecks } from './checks/OrderServiceChecks.js';
 import { OrderProcessingStack } from './order-processing-stack.js';
-import { stackPropsFromContext } from './stackPropsFromContext.js';
+import { type ContextReader, stackPropsFromContext } from './stackPropsFromContext.js';
 
 /** The app, its one stack, and the cdk-nag packs that validate it on every synthesis. */
 export interface OrderServiceApp {
@@ -24,7 +24,7 @@ export const createOrderServiceApp = (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): OrderServiceApp => {
   const app = new App(appProps);
-  const context = (key: string): unknown => app.node.tryGetContext(key);
+  const context: ContextReader = (key) => app.node.tryGetContext(key);
   const props = stackPropsFromContext(context, env);
   const stackName = String(context('stackName') ?? DEFAULT_STACK_NAME);
   const stack = new OrderProcessingStack(app, stackName, {

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
@@ -101,11 +101,24 @@ export const lambdaBundling = {
   alias: bundlingAliases,
 } as const;
 
+/** Where Lambda unpacks a function's code asset, the bundle's folder. */
+export const LAMBDA_TASK_ROOT = '/var/task';
+
+/** The path inside the function of a file {@link cdkBundlingOptions} copied beside the bundle. */
+export const pathInFunction = (file: string): string => `${LAMBDA_TASK_ROOT}/${basename(file)}`;
+
+// Single quotes keep every character but the quote itself literal in bash.
+const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+
 /**
  * `NodejsFunction` bundling options: local esbuild only, never Docker. `bundleAwsSdk` bundles the
- * runtime-provided SDK clients too, for emulators whose functions have no runtime SDK.
+ * runtime-provided SDK clients too, for emulators whose functions have no runtime SDK. `files`
+ * (absolute paths) are copied beside the bundle after esbuild, so they are in the asset and its
+ * hash, at {@link pathInFunction}.
  */
-export const cdkBundlingOptions = (options: { bundleAwsSdk?: boolean } = {}): BundlingOptions => ({
+export const cdkBundlingOptions = (
+  options: { bundleAwsSdk?: boolean; files?: readonly string[] } = {},
+): BundlingOptions => ({
   format: OutputFormat.ESM,
   target: lambdaBundling.target,
   minify: lambdaBundling.minify,
@@ -122,6 +135,17 @@ export const cdkBundlingOptions = (options: { bundleAwsSdk?: boolean } = {}): Bu
     '--alias': Object.entries(lambdaBundling.alias).map(([name, path]) => `${name}=${path}`),
   },
   forceDockerBundling: false,
+  // Local bundling runs these with bash (Windows: cmd, where `cp` is missing).
+  commandHooks: options.files?.length
+    ? {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) =>
+          (options.files ?? []).map(
+            (file) => `cp ${shellQuote(file)} ${shellQuote(join(outputDir, basename(file)))}`,
+          ),
+      }
+    : undefined,
 });
 
 /** esbuild options for bundling `name` into `outdir/<name>/index.mjs`, as CDK does. */

@@ -7,10 +7,12 @@ import {
   Stack,
   Validations,
 } from 'aws-cdk-lib';
+import { InterfaceVpcEndpointAwsService } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { FunctionNetwork } from './constructs/FunctionNetwork.js';
 import { NodeFunction } from './constructs/NodeFunction.js';
 import { OrderQueues } from './constructs/OrderQueues.js';
 import { OrderServiceMonitoring } from './constructs/OrderServiceMonitoring.js';
@@ -33,6 +35,8 @@ import {
 export class OrderProcessingStack extends Stack {
   readonly settings: OrderProcessingSettings;
   readonly queues: OrderQueues;
+  /** With `vpc`: the network both functions run in. */
+  readonly network: FunctionNetwork | undefined;
   readonly consumer: NodeFunction;
   readonly health: NodeFunction;
   readonly healthUrl: FunctionUrl;
@@ -47,6 +51,20 @@ export class OrderProcessingStack extends Stack {
     this.queues = new OrderQueues(this, 'Orders', settings);
     const { queue, deadLetterQueue } = this.queues;
 
+    const secretUri = 'secret' in settings.mongoUri;
+    this.network =
+      settings.vpc &&
+      new FunctionNetwork(this, 'Network', {
+        ...settings.vpc,
+        // What the functions call besides MongoDB; CloudWatch Logs is written by Lambda itself.
+        endpoints: settings.vpc.endpoints
+          ? [
+              InterfaceVpcEndpointAwsService.SQS,
+              ...(secretUri ? [InterfaceVpcEndpointAwsService.SECRETS_MANAGER] : []),
+            ]
+          : [],
+      });
+
     const functionDefaults = {
       logRetention: settings.logRetentionDays,
       // LocalStack runs a function in a container of its architecture: match the host's.
@@ -58,6 +76,8 @@ export class OrderProcessingStack extends Stack {
       logRemovalPolicy: local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       // MiniStack runs handlers as local Node processes, without the runtime's AWS SDK.
       bundleAwsSdk: local,
+      network: this.network,
+      assetFiles: settings.mongoTlsCaFile ? [settings.mongoTlsCaFile] : [],
     };
     const environment = lambdaEnvironment(settings);
 
@@ -151,12 +171,33 @@ export class OrderProcessingStack extends Stack {
     output('ConsumerFunctionName', this.consumer.function.functionName, 'Consumer Lambda');
     output('HealthFunctionName', this.health.function.functionName, 'Health Lambda');
     output('Region', this.region, 'Region the stack is deployed in');
+    const securityGroup = this.network?.createdSecurityGroup;
+    if (securityGroup) {
+      output(
+        'LambdaSecurityGroupId',
+        securityGroup.securityGroupId,
+        'Security group of both Lambdas: let it in on the database side',
+      );
+    }
+    if (settings.mongoAuth === 'aws-iam') {
+      output(
+        'ConsumerRoleArn',
+        this.consumer.role.roleArn,
+        'MongoDB user (MONGODB-AWS) of the consumer',
+      );
+      output(
+        'HealthRoleArn',
+        this.health.role.roleArn,
+        'MongoDB user (MONGODB-AWS) of the health check',
+      );
+    }
   }
 
   // secretsmanager:GetSecretValue on the one secret, for both functions; nothing else.
   private grantMongoUriSecret(settings: OrderProcessingSettings): void {
     if (!('secret' in settings.mongoUri)) {
-      if (settings.target === 'aws') {
+      // With aws-iam the URI holds no credentials: nothing to hide.
+      if (settings.target === 'aws' && settings.mongoAuth === undefined) {
         Annotations.of(this).addWarningV2(
           '@order-service/plain-mongo-uri',
           'The MongoDB URI is a plain value: it is visible in the Lambda configuration. Prefer mongoUri.secret on AWS.',

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { configDefaults, type LogLevel, loadConfig } from '../lambda/shared/config.js';
@@ -11,6 +13,7 @@ import {
   POISON_MESSAGES,
 } from '../settings/serviceSettings.js';
 import { StackConfigurationError } from './errors.js';
+import { pathInFunction } from './lambdaBundling.js';
 
 /** Where the stack is deployed: AWS, or LocalStack through `cdklocal`. */
 export type DeploymentTarget = 'aws' | 'local';
@@ -21,6 +24,24 @@ export type DeploymentTarget = 'aws' | 'local';
  * configuration in clear text).
  */
 export type MongoUriProp = { readonly secret: string } | { readonly value: string };
+
+/** An existing VPC to run both Lambdas in, by id: synthesis looks nothing up. */
+export interface LambdaVpcProps {
+  readonly vpcId: string;
+  /** Subnets (private, with a route to MongoDB) for the Lambdas' network interfaces. */
+  readonly subnetIds: readonly string[];
+  /** Default: a security group the stack creates (MongoDB ports and 443 out, nothing in). */
+  readonly securityGroupIds?: readonly string[];
+  /**
+   * Interface endpoints with private DNS in those subnets, for SQS and (when the URI is a secret)
+   * Secrets Manager, so the Lambdas need no NAT gateway. Default `false`: the VPC has a NAT
+   * gateway or the endpoints already.
+   */
+  readonly endpoints?: boolean;
+}
+
+/** How the Lambdas authenticate to MongoDB besides the URI: `aws-iam` is `MONGODB-AWS`. */
+export type MongoAuth = 'aws-iam';
 
 /** Props of {@link OrderProcessingStack}; every setting defaults to `settings/serviceSettings.ts`. */
 export interface OrderProcessingStackProps extends StackProps, Partial<OrderServiceSettings> {
@@ -42,6 +63,18 @@ export interface OrderProcessingStackProps extends StackProps, Partial<OrderServ
   readonly healthTimeoutSeconds?: number;
   /** Default 2; `'none'` reserves nothing (accounts whose concurrency quota is the minimum 10). */
   readonly healthReservedConcurrency?: number | 'none';
+  /** Default: no VPC (the Lambdas reach MongoDB and AWS over the internet). */
+  readonly vpc?: LambdaVpcProps;
+  /**
+   * A PEM file of CA certificates on this machine, copied into both Lambdas, which trust it for
+   * MongoDB's TLS (`MONGO_TLS_CA_FILE`). Default: Node's trust store.
+   */
+  readonly mongoTlsCaFile?: string;
+  /**
+   * `aws-iam`: both Lambdas authenticate with their execution role (`MONGO_AUTH`); the URI is a
+   * plain `mongoUri` without credentials. Default: whatever the URI says.
+   */
+  readonly mongoAuth?: MongoAuth;
 }
 
 /** Every setting the stack is built from, defaults applied and checked. */
@@ -55,6 +88,10 @@ export interface OrderProcessingSettings
   readonly alarmEmail: string | undefined;
   /** `undefined` when nothing is reserved. */
   readonly healthReservedConcurrency: number | undefined;
+  readonly vpc: Required<LambdaVpcProps> | undefined;
+  /** Absolute path. */
+  readonly mongoTlsCaFile: string | undefined;
+  readonly mongoAuth: MongoAuth | undefined;
 }
 
 const fail = (message: string): never => {
@@ -77,6 +114,10 @@ const definedOnly = <T extends object>(props: T): Partial<T> =>
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// EC2 ids: a prefix and 8 or 17 hexadecimal digits.
+const ec2Id = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+// userinfo before the host list: `mongodb://user:password@host`.
+const URI_CREDENTIALS = /^mongodb(?:\+srv)?:\/\/[^/?#]*@/;
 
 /**
  * The environment both Lambdas share, and the consumer's. The health check adds its queue URLs,
@@ -89,6 +130,8 @@ export const lambdaEnvironment = (
     ...('secret' in settings.mongoUri
       ? { MONGO_URI_SECRET_ID: settings.mongoUri.secret }
       : { MONGO_URI: settings.mongoUri.value }),
+    ...(settings.mongoTlsCaFile && { MONGO_TLS_CA_FILE: pathInFunction(settings.mongoTlsCaFile) }),
+    ...(settings.mongoAuth && { MONGO_AUTH: settings.mongoAuth }),
     MONGO_DB_NAME: settings.databaseName,
     LOG_LEVEL: settings.logLevel,
   };
@@ -125,6 +168,50 @@ const checkLambdaEnvironment = (settings: OrderProcessingSettings): OrderProcess
     throw error;
   }
   return settings;
+};
+
+const checkVpc = (vpc: LambdaVpcProps | undefined): OrderProcessingSettings['vpc'] => {
+  if (vpc === undefined) return undefined;
+  if (!ec2Id('vpc').test(vpc.vpcId)) fail('vpcId must be a VPC id (vpc-…)');
+  if (vpc.subnetIds.length === 0) fail('vpc.subnetIds must list at least one subnet');
+  if (!vpc.subnetIds.every((id) => ec2Id('subnet').test(id))) {
+    fail('subnetIds must be subnet ids (subnet-…), comma-separated');
+  }
+  const securityGroupIds = vpc.securityGroupIds ?? [];
+  if (!securityGroupIds.every((id) => ec2Id('sg').test(id))) {
+    fail('securityGroupIds must be security group ids (sg-…), comma-separated');
+  }
+  return { ...vpc, securityGroupIds, endpoints: vpc.endpoints ?? false };
+};
+
+// The path is the operator's, never a secret: messages name it.
+const checkCaFile = (file: string | undefined): string | undefined => {
+  if (file === undefined) return undefined;
+  const path = resolve(file);
+  let pem = '';
+  try {
+    if (statSync(path).isFile()) pem = readFileSync(path, 'utf8');
+  } catch {
+    fail(`mongoTlsCaFile: no file at ${path}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    fail(`mongoTlsCaFile: ${path} is not a PEM file of CA certificates`);
+  }
+  return path;
+};
+
+const checkMongoAuth = (mongoAuth: string | undefined, mongoUri: MongoUriProp) => {
+  if (mongoAuth === undefined) return undefined;
+  if (mongoAuth !== 'aws-iam') fail('mongoAuth must be aws-iam, or unset');
+  if ('secret' in mongoUri) {
+    fail(
+      'mongoAuth aws-iam takes the URI from mongoUri (it holds no credentials), not from a secret',
+    );
+  }
+  if ('value' in mongoUri && URI_CREDENTIALS.test(mongoUri.value)) {
+    fail('mongoAuth aws-iam needs a mongoUri without user or password');
+  }
+  return mongoAuth as MongoAuth;
 };
 
 /**
@@ -211,5 +298,8 @@ export const resolveStackSettings = (props: OrderProcessingStackProps): OrderPro
     databaseName: settings.databaseName,
     logLevel: settings.logLevel,
     alarmEmail: settings.alarmEmail,
+    vpc: checkVpc(given.vpc),
+    mongoTlsCaFile: checkCaFile(given.mongoTlsCaFile),
+    mongoAuth: checkMongoAuth(given.mongoAuth, settings.mongoUri),
   });
 };

@@ -3,6 +3,7 @@ import { defaultDeploymentSettings, type FunctionUrlAuth } from '../settings/ser
 import { StackConfigurationError } from './errors.js';
 import type {
   DeploymentTarget,
+  LambdaVpcProps,
   MongoUriProp,
   OrderProcessingStackProps,
 } from './orderProcessingStackProps.js';
@@ -33,6 +34,31 @@ const STRING_KEYS = [
   'poisonMessages',
 ] as const;
 
+/** Every CDK context key the app reads (`-c key=value`); any other key is none of ours. */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'target',
+  'mongoUri',
+  'mongoUriSecret',
+  'mongoAuth',
+  'mongoTlsCaFile',
+  'functionUrlAuth',
+  'logLevel',
+  'healthReservedConcurrency',
+  'vpcId',
+  'subnetIds',
+  'securityGroupIds',
+  'vpcEndpoints',
+  ...NUMBER_KEYS,
+  ...STRING_KEYS,
+] as const;
+
+/** One of {@link CONTEXT_KEYS}. */
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** Reads one context key; `undefined` when unset. */
+export type ContextReader = (key: ContextKey) => unknown;
+
 const fail = (message: string): never => {
   throw new StackConfigurationError(`Invalid CDK context: ${message}`);
 };
@@ -49,6 +75,21 @@ const wholeNumber = (key: string, value: unknown): number | undefined => {
   return Number(raw);
 };
 
+// `-c subnetIds=a,b` on the command line; an array from cdk.json.
+const list = (value: unknown): string[] | undefined => {
+  const items = (Array.isArray(value) ? value : String(text(value) ?? '').split(','))
+    .map(text)
+    .filter((item): item is string => item !== undefined);
+  return items.length === 0 ? undefined : items;
+};
+
+const flag = (key: ContextKey, value: unknown): boolean | undefined => {
+  const raw = text(value);
+  if (raw === undefined) return undefined;
+  if (raw !== 'true' && raw !== 'false') fail(`${key} must be true or false`);
+  return raw === 'true';
+};
+
 // cdklocal points AWS_ENDPOINT_URL at LocalStack for the app it runs.
 const isLocalEndpoint = (endpoint: string | undefined): boolean =>
   endpoint !== undefined && /localstack|localhost|127\.0\.0\.1/.test(endpoint);
@@ -60,7 +101,34 @@ const targetOf = (value: unknown, env: Env): DeploymentTarget => {
   return raw as DeploymentTarget;
 };
 
-const mongoUriOf = (context: (key: string) => unknown, env: Env): MongoUriProp | undefined => {
+const vpcOf = (context: ContextReader): LambdaVpcProps | undefined => {
+  const vpcId = text(context('vpcId'));
+  const subnetIds = list(context('subnetIds'));
+  const securityGroupIds = list(context('securityGroupIds'));
+  const endpoints = flag('vpcEndpoints', context('vpcEndpoints'));
+  if (vpcId === undefined) {
+    if (subnetIds !== undefined) fail('subnetIds needs vpcId, the VPC of those subnets');
+    if (securityGroupIds !== undefined) fail('securityGroupIds needs vpcId and subnetIds');
+    if (endpoints) fail('vpcEndpoints needs vpcId and subnetIds');
+    return undefined;
+  }
+  if (subnetIds === undefined) {
+    return fail('vpcId needs subnetIds, the Lambdas’ subnets, e.g. -c subnetIds=subnet-a,subnet-b');
+  }
+  return { vpcId, subnetIds, securityGroupIds, endpoints };
+};
+
+const mongoTlsCaFileOf = (context: ContextReader, env: Env): string | undefined => {
+  const file = text(context('mongoTlsCaFile'));
+  if (file !== undefined && env.DEPLOY_LOCAL_EMULATOR === 'ministack') {
+    fail(
+      'MiniStack runs the Lambdas as local processes, without /var/task: leave out mongoTlsCaFile and put tlsCAFile=<absolute path> in mongoUri',
+    );
+  }
+  return file;
+};
+
+const mongoUriOf = (context: ContextReader, env: Env): MongoUriProp | undefined => {
   const secret = text(context('mongoUriSecret'));
   const value = text(context('mongoUri'));
   if (secret !== undefined && value !== undefined) fail('set mongoUriSecret or mongoUri, not both');
@@ -83,16 +151,21 @@ const mongoUriOf = (context: (key: string) => unknown, env: Env): MongoUriProp |
  * Keys: `target` (`aws`|`local`; default `local` when AWS_ENDPOINT_URL points at LocalStack, as
  * under cdklocal), `mongoUriSecret` (name or ARN) or `mongoUri` (required when
  * `DEPLOY_LOCAL_EMULATOR` is `ministack`), `functionUrlAuth`, `logLevel`,
- * `healthReservedConcurrency` (a number or `none`), the names in {@link NUMBER_KEYS} and
- * {@link STRING_KEYS}. Unset keys keep the defaults of `settings/serviceSettings.ts`.
+ * `healthReservedConcurrency` (a number or `none`), `vpcId` with `subnetIds` (comma-separated)
+ * and optionally `securityGroupIds` and `vpcEndpoints` (`true`|`false`), `mongoTlsCaFile` (a path),
+ * `mongoAuth` (`aws-iam`), the names in {@link NUMBER_KEYS} and {@link STRING_KEYS}. Unset keys
+ * keep the defaults of `settings/serviceSettings.ts`.
  */
 export const stackPropsFromContext = (
-  context: (key: string) => unknown,
+  context: ContextReader,
   env: Env,
 ): OrderProcessingStackProps => {
   const props: Record<string, unknown> = {
     target: targetOf(context('target'), env),
     mongoUri: mongoUriOf(context, env),
+    mongoAuth: text(context('mongoAuth')),
+    mongoTlsCaFile: mongoTlsCaFileOf(context, env),
+    vpc: vpcOf(context),
     functionUrlAuth: text(context('functionUrlAuth'))?.toUpperCase() as FunctionUrlAuth | undefined,
     logLevel: text(context('logLevel'))?.toUpperCase() as LogLevel | undefined,
   };

@@ -1,5 +1,5 @@
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,7 @@ import {
   lambdaEntries,
   projectRoot,
 } from '../lambdaBundling.js';
+import type { FunctionNetwork } from './FunctionNetwork.js';
 
 /** What differs between the project's functions; everything else is a shared default. */
 export interface NodeFunctionProps {
@@ -27,6 +28,10 @@ export interface NodeFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Bundle the AWS SDK clients the Lambda runtime provides (for emulators that have none). */
   readonly bundleAwsSdk?: boolean;
+  /** The VPC, subnets and security groups to run in; none by default. */
+  readonly network?: FunctionNetwork;
+  /** Files (absolute paths) copied beside the bundle, at `pathInFunction(file)` at run time. */
+  readonly assetFiles?: readonly string[];
 }
 
 /**
@@ -67,12 +72,45 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: props.environment,
-      bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk }),
+      bundling: cdkBundlingOptions({ bundleAwsSdk: props.bundleAwsSdk, files: props.assetFiles }),
+      vpc: props.network?.vpc,
+      vpcSubnets: props.network?.subnets,
+      securityGroups: props.network ? [...props.network.securityGroups] : undefined,
     });
+    if (props.network) this.allowNetworkInterfaces(role);
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'The project targets Node.js 22 (package.json engines, .nvmrc, nodejs22.x) and is tested on it; moving to a newer runtime is a deliberate, tested change.',
+    });
+  }
+
+  // Lambda creates and deletes a VPC function's network interfaces with its execution role, when
+  // the function is created or updated: CDK grants this (AWSLambdaVPCAccessExecutionRole) only to
+  // roles it creates. The same EC2 actions, without that policy's logs:* on every log group.
+  private allowNetworkInterfaces(role: IRole): void {
+    const policy = new Policy(this, 'NetworkInterfaces', {
+      roles: [role],
+      statements: [
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    // The function may only be created once its role holds these.
+    this.function.node.addDependency(policy);
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The network-interface actions of AWSLambdaVPCAccessExecutionRole, which Lambda uses to attach the function to its subnets: the Describe actions work only on *, and the interfaces Lambda creates and deletes get ids only then.',
     });
   }
 }

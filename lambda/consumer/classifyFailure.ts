@@ -47,8 +47,28 @@ const UNREACHABLE_NAMES = new Set([
   'AbortError',
 ]);
 // Server codes of a node that is not (or no longer) primary, shutting down, or out of time.
-const NOT_PRIMARY_OR_TIMED_OUT = new Set([
+const NOT_PRIMARY_OR_TIMED_OUT = [
   6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
+];
+// Server codes meaning "busy, retry later": a write conflict; MongoDB 8's ingress rate limiters
+// and load shedding (462, 463, 473); Azure Cosmos DB's request units spent (16500, "Request rate
+// is large", with `RetryAfterMs`).
+const BUSY = [112, 462, 463, 473, 16500];
+const UNAVAILABLE_CODES = new Set([...NOT_PRIMARY_OR_TIMED_OUT, ...BUSY]);
+// Labels a server or the driver puts on an error that a retry can get past (MongoDB 8's overload
+// labels, the retryable-writes label): every write of the consumer is safe to repeat.
+const RETRYABLE_LABELS = ['SystemOverloadedError', 'RetryableError', 'RetryableWriteError'];
+// Node's codes for a socket that failed: whatever wraps them, a network fault is an outage.
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 // A setting that keeps every operation from MongoDB, whatever the record, until someone fixes it.
@@ -88,12 +108,27 @@ export const describeSettingFault = (error: unknown): string | undefined =>
     .map(settingFaultOf)
     .find((line) => line !== undefined);
 
-/** Whether `error` means MongoDB was unreachable, timed out, cleared its pool or was not primary. */
+/**
+ * Whether `error` means MongoDB was unreachable, timed out, cleared its pool, was not primary or
+ * was busy: a later attempt can succeed without anything changing on our side.
+ */
 const isDependencyUnavailable = (error: unknown): boolean =>
   error instanceof Error &&
   (UNREACHABLE.some((kind) => error instanceof kind) ||
     UNREACHABLE_NAMES.has(error.name) ||
-    (error instanceof MongoError && NOT_PRIMARY_OR_TIMED_OUT.has(Number(error.code))));
+    NETWORK_CODES.has(String((error as { code?: unknown }).code)) ||
+    (error instanceof MongoError &&
+      (UNAVAILABLE_CODES.has(Number(error.code)) ||
+        RETRYABLE_LABELS.some((label) => error.hasErrorLabel(label)))));
+
+/** The pause a busy server asked for (Cosmos DB: `RetryAfterMs=N` in the message), if any. */
+const retryAfterMsOf = (chain: readonly unknown[]): number | undefined => {
+  for (const cause of chain) {
+    const advice = /\bRetryAfterMs=(\d+)/.exec(cause instanceof Error ? cause.message : '');
+    if (advice?.[1] !== undefined) return Number(advice[1]);
+  }
+  return undefined;
+};
 
 /**
  * The one place where a record's failure gets its reason. Powertools wraps store failures in its
@@ -121,6 +156,7 @@ export const classifyFailure = (
   if (chain.some(isDependencyUnavailable) || describeSettingFault(error) !== undefined) {
     return new DependencyUnavailableError(`Order ${id} could not be stored: ${steps}`, {
       cause: error,
+      retryAfterMs: retryAfterMsOf(chain),
     });
   }
   return new InternalError(`Order ${id} failed unexpectedly: ${steps}`, { cause: error });

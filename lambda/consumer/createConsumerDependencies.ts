@@ -4,7 +4,9 @@ import type { ConsumerConfig } from '../shared/config.js';
 import { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import { MongoOrderStore } from '../shared/MongoOrderStore.js';
 import { MongoPersistenceLayer } from '../shared/MongoPersistenceLayer.js';
-import { serverKind } from '../shared/serverKind.js';
+import { orderDatabase } from '../shared/mongoClient.js';
+import { timeLimit } from '../shared/mongoCommands.js';
+import { serverKind, TTL_INDEX_ADVICE } from '../shared/serverKind.js';
 import type { ConsumerDependencies, ConsumerMetrics } from './createConsumerHandler.js';
 import { DeadLetterQueue, type SendMessageBatch } from './DeadLetterQueue.js';
 import { orderIdempotency } from './orderIdempotency.js';
@@ -30,7 +32,7 @@ export const createConsumerDependencies = ({
   metrics,
   sendMessageBatch,
 }: ConsumerResources): ConsumerDependencies => {
-  const db = client.db(config.databaseName);
+  const db = orderDatabase(client, config.databaseName);
   const deadline = new InvocationDeadline();
   const operationTimeoutMs = () => deadline.operationTimeoutMs();
   const store = new MongoPersistenceLayer({
@@ -46,10 +48,11 @@ export const createConsumerDependencies = ({
     deadline,
     connect: () => client.connect(),
     ensureIndexes: async () => {
-      await store.ensureIndexes();
+      const kind = await serverKind(db, timeLimit(operationTimeoutMs())).catch(() => undefined);
+      await store.ensureIndexes(kind === undefined ? undefined : TTL_INDEX_ADVICE[kind]);
       // The store keeps MongoDB's forms; on FerretDB v1 (the test server) some of their guarantees
       // and all their speed are weaker: say so once per container.
-      if ((await serverKind(db).catch(() => 'mongodb')) === 'ferretdb') {
+      if (kind === 'ferretdb') {
         logger.warn(
           'the server is FerretDB: conditional updates are not atomic, compound filters and $in are scanned, no TTL index; use MongoDB in production',
         );

@@ -42,7 +42,11 @@ export interface RecordHandlerDependencies {
   readonly deadLetters?: DeadLetterQueue;
   /** Time left for this invocation's database work; retries happen only within it. */
   readonly deadline?: Pick<InvocationDeadline, 'operationTimeoutMs'>;
-  /** Pauses before storing again after MongoDB failed; default 200 ms, then 800 ms. */
+  /**
+   * Pauses before storing again after MongoDB failed, the last one repeated for as long as the
+   * invocation's time allows; `[]` never retries. Default 100 ms doubling to 2 s. A server that
+   * says how long to wait (`RetryAfterMs`) is waited for instead.
+   */
   readonly retryDelaysMs?: readonly number[];
   /** How a pause is waited for; tests pass their own. */
   readonly sleep?: (ms: number) => Promise<unknown>;
@@ -50,8 +54,11 @@ export interface RecordHandlerDependencies {
 }
 
 // A retry inside the invocation spares the message a redelivery, and with it one of the receives
-// that would otherwise carry a valid order towards the DLQ during a long outage.
-const RETRY_DELAYS_MS = [200, 800];
+// that would otherwise carry a valid order towards the DLQ during a long outage. During a failover
+// a retry waits in server selection until a primary is elected, so few are made; against a
+// throttling server the pauses back off. Records of a batch fail together and pause alike, so
+// their retries still share one command per step.
+const RETRY_DELAYS_MS = [100, 200, 400, 800, 1_600, 2_000];
 // A retry is worth starting only with this much time left after its pause.
 const MIN_ATTEMPT_MS = 1_000;
 
@@ -146,14 +153,16 @@ export const createRecordHandler = (deps: RecordHandlerDependencies) => {
         return await store(order, messageId);
       } catch (error) {
         const failure = classifyFailure(error, order.order_id);
-        const delay = delays[attempt];
+        if (!(failure instanceof DependencyUnavailableError) || delays.length === 0) throw error;
+        const delay = failure.retryAfterMs ?? delays[Math.min(attempt, delays.length - 1)] ?? 0;
         const left = deps.deadline?.operationTimeoutMs() ?? 0;
-        const worthIt = delay !== undefined && left >= delay + MIN_ATTEMPT_MS;
-        if (!(failure instanceof DependencyUnavailableError && worthIt)) throw error;
+        if (left < delay + MIN_ATTEMPT_MS) throw error;
         count(ORDER_METRICS.mongoRetries);
         deps.logger.info('MongoDB failed; retrying the order', {
           messageId,
           order_id: order.order_id,
+          attempt: attempt + 1,
+          delayMs: delay,
           error: failure.message,
         });
         await sleep(delay);

@@ -98,8 +98,9 @@ export const createHealthHandler = (deps: HealthDependencies): HealthHandler => 
         .then((output) => sumOf(attributes.map((name) => countOf(output.Attributes?.[name]))));
 
   // The check's signal aborts server selection, connecting and the command inside the driver
-  // (the v7 driver ignores `timeoutMS`).
-  const ping = (signal: AbortSignal) => database.command({ ping: 1 }, { signal });
+  // (the v7 driver ignores `timeoutMS`); `maxTimeMS` ends it on the server's side.
+  const ping = (signal: AbortSignal) =>
+    database.command({ ping: 1, maxTimeMS: timeoutMs }, { signal });
 
   const logFailure = (check: string, outcome: CheckOutcome<unknown>) => {
     if (outcome.ok) return;

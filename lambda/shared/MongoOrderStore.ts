@@ -2,11 +2,11 @@ import type { Document } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
 import { asError, OrderConflictError, OrderInProgressError } from './errors.js';
 import {
-  abortAfter,
   type CollectionRef,
   findByIds,
   isDuplicateKey,
   runWriteCommand,
+  timeLimit,
 } from './mongoCommands.js';
 import type { OrderStore, StoreOutcome } from './OrderStore.js';
 import { differingField, ORDER_CONTENT_PROJECTION, type OrderDocument } from './orderDocument.js';
@@ -91,18 +91,13 @@ export class MongoOrderStore implements OrderStore {
   }
 
   #insert(orders: readonly OrderDocument[]) {
-    return runWriteCommand(
-      this.#ref,
-      'insert',
-      orders,
-      abortAfter(this.#operationTimeoutMs()).signal,
-    );
+    return runWriteCommand(this.#ref, 'insert', orders, timeLimit(this.#operationTimeoutMs()));
   }
 
   #findMany(ids: readonly string[]): Promise<Map<string, Document>> {
     return findByIds<{ _id: string }>(this.#ref, ids, {
       projection: CONTENT,
-      ...abortAfter(this.#operationTimeoutMs()),
+      timeLimit: timeLimit(this.#operationTimeoutMs()),
     });
   }
 }

@@ -9,17 +9,18 @@ import {
   BasePersistenceLayer,
   IdempotencyRecord,
 } from '@aws-lambda-powertools/idempotency/persistence';
-import { type CommandOperationOptions, type Document, ReadPreference } from 'mongodb';
+import { type Document, ReadPreference } from 'mongodb';
 import { Coalescer } from './Coalescer.js';
 import { asError, describeError } from './errors.js';
 import {
-  abortAfter,
   type CollectionRef,
   collectionOf,
   findByIds,
   isDuplicateKey,
   MAX_UPDATE_STATEMENTS,
   runWriteCommand,
+  type TimeLimit,
+  timeLimit,
 } from './mongoCommands.js';
 
 /** How a record is kept in MongoDB. Dates, not epoch numbers, so a TTL index can expire them. */
@@ -164,15 +165,15 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   /**
    * Creates the TTL index, once per instance, and never fails: the order path does not wait for
    * it, and a failure (a conflicting index, no `createIndex` privilege, a server without TTL
-   * indexes, the network) is logged once with its code. `npm run db:indexes` makes the index as an
-   * operator and says how to fix a conflict.
+   * indexes, the network) is logged once with its code and `advice`, what to do on this server
+   * (`TTL_INDEX_ADVICE`). `npm run db:indexes` makes the index as an operator.
    */
-  ensureIndexes(): Promise<void> {
+  ensureIndexes(advice?: string): Promise<void> {
     this.#indexes ??= (async () => {
       const collection = collectionOf(this.#ref);
       for (const { key, options } of IDEMPOTENCY_INDEXES) {
         try {
-          await collection.createIndex(key, options);
+          await collection.createIndex(key, { ...options, ...this.#timeLimit() });
         } catch (error) {
           this.#logger.warn(
             'idempotency index not created; orders go on, expired records stay until taken over',
@@ -181,6 +182,7 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
               index: options.name,
               code: (error as { code?: unknown }).code,
               error: describeError(error),
+              ...(advice === undefined ? {} : { advice }),
             },
           );
         }
@@ -274,13 +276,16 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   /** One `insert` for every claim of the turn; one `find` for the keys that already existed. */
   async #claimAll(requests: readonly ClaimRequest[]): Promise<(undefined | Error)[]> {
     const documents = requests.map(({ document }) => document);
-    const { errors } = await runWriteCommand(this.#ref, 'insert', documents, this.#signal()).catch(
-      (error: unknown) => {
-        // No answer: any of these claims may be stored, and is ours to take back.
-        for (const document of documents) this.#noteUnanswered(document);
-        throw error;
-      },
-    );
+    const { errors } = await runWriteCommand(
+      this.#ref,
+      'insert',
+      documents,
+      this.#timeLimit(),
+    ).catch((error: unknown) => {
+      // No answer: any of these claims may be stored, and is ours to take back.
+      for (const document of documents) this.#noteUnanswered(document);
+      throw error;
+    });
     const taken = requests.filter((_, index) => isDuplicateKey(errors[index]));
     const existing =
       taken.length === 0
@@ -332,18 +337,18 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
           this.#toRecord(existing),
         );
       }
+      // The whole claim replaces the stale one, in an update command: a command is never sent
+      // with a `txnNumber` (servers without retryable writes refuse those), and the filter names
+      // the claim judged stale, so of two takers at most one matches.
       const { _id, ...replacement } = document;
-      const replaced = await collectionOf<IdempotencyDocument>(this.#ref)
-        .replaceOne(
-          { _id, generation: existing.generation, status: existing.status },
-          replacement,
-          this.#bounded(),
-        )
-        .catch((error: unknown) => {
-          this.#noteUnanswered(document);
-          throw error;
-        });
-      if (replaced.matchedCount === 1) return this.#remember(document);
+      const replaced = await this.#write('update', [
+        { q: { _id, generation: existing.generation, status: existing.status }, u: replacement },
+      ]).catch((error: unknown) => {
+        this.#noteUnanswered(document);
+        throw error;
+      });
+      if (replaced.errors[0] !== undefined) throw replaced.errors[0];
+      if (replaced.n === 1) return this.#remember(document);
       existing = await this.#findOne(_id);
     }
     throw new IdempotencyItemAlreadyExistsError(
@@ -374,17 +379,17 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
   }
 
   #write(kind: 'insert' | 'update' | 'delete', statements: readonly Document[]) {
-    return runWriteCommand(this.#ref, kind, statements, this.#signal());
+    return runWriteCommand(this.#ref, kind, statements, this.#timeLimit());
   }
 
   #findMany(keys: readonly string[]): Promise<Map<string, IdempotencyDocument>> {
-    return findByIds<IdempotencyDocument>(this.#ref, keys, { signal: this.#signal() });
+    return findByIds<IdempotencyDocument>(this.#ref, keys, { timeLimit: this.#timeLimit() });
   }
 
   #findOne(key: string): Promise<IdempotencyDocument | null> {
     return collectionOf<IdempotencyDocument>(this.#ref).findOne(
       { _id: key },
-      { ...abortAfter(this.#operationTimeoutMs()), readPreference: ReadPreference.primary },
+      { ...this.#timeLimit(), readPreference: ReadPreference.primary },
     );
   }
 
@@ -423,13 +428,8 @@ export class MongoPersistenceLayer extends BasePersistenceLayer {
     }
   }
 
-  #signal(): AbortSignal | undefined {
-    return abortAfter(this.#operationTimeoutMs()).signal;
-  }
-
-  // Cast: the driver honours `signal` on every operation; its types declare it on reads only.
-  #bounded(): CommandOperationOptions {
-    return abortAfter(this.#operationTimeoutMs()) as CommandOperationOptions;
+  #timeLimit(): TimeLimit {
+    return timeLimit(this.#operationTimeoutMs());
   }
 
   #toDocument(record: IdempotencyRecord): Omit<IdempotencyDocument, 'generation'> {

@@ -78,14 +78,20 @@ export class OrderInProgressError extends OrderProcessingError {
   }
 }
 
-/** MongoDB was unreachable, timed out, cleared its pool or was not primary; retry later. */
+/**
+ * MongoDB was unreachable, timed out, cleared its pool, was not primary, or said it is busy
+ * (throttled, overloaded); retry later.
+ */
 export class DependencyUnavailableError extends OrderProcessingError {
   readonly reason = 'dependency-unavailable';
   readonly retryable = true;
+  /** How long the server asked to be left alone, when it said (Cosmos DB's `RetryAfterMs`). */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions & { readonly retryAfterMs?: number }) {
     super(message, options);
     this.name = 'DependencyUnavailableError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

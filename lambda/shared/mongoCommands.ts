@@ -29,14 +29,23 @@ export interface CollectionRef {
   readonly collectionName: string;
 }
 
+/** How long one operation may take: the driver stops waiting, and the server stops working. */
+export interface TimeLimit {
+  /** Aborts the driver's side: server selection, connection checkout, the socket read. */
+  readonly signal?: AbortSignal;
+  /** Stops the server's side: a command the consumer gave up on does not go on running. */
+  readonly maxTimeMS?: number;
+}
+
 /**
- * Driver options that abort a MongoDB operation after `ms` (none when `ms` is undefined).
+ * The {@link TimeLimit} of an operation allowed `ms` (none when `ms` is undefined).
  *
- * The mongodb v7 driver ignores `timeoutMS` ("has no effect"); an `AbortSignal` is what it honours,
- * through server selection, connection checkout and the socket read.
+ * The mongodb v7 driver ignores `timeoutMS` ("has no effect") and sends no `maxTimeMS` of its
+ * own: an `AbortSignal` is what it honours on its side, and `maxTimeMS` (which MongoDB accepts on
+ * every command, FerretDB v1 too) is what ends the work on the server's.
  */
-export const abortAfter = (ms: number | undefined): { signal?: AbortSignal } =>
-  ms === undefined ? {} : { signal: AbortSignal.timeout(ms) };
+export const timeLimit = (ms: number | undefined): TimeLimit =>
+  ms === undefined ? {} : { signal: AbortSignal.timeout(ms), maxTimeMS: ms };
 
 /** The collection's handle for single-document operations. */
 export const collectionOf = <T extends Document>(ref: CollectionRef): Collection<T> =>
@@ -50,9 +59,13 @@ export const collectionOf = <T extends Document>(ref: CollectionRef): Collection
  * A command rather than the driver's `insertMany` / `bulkWrite`: exactly one round trip, and a
  * failure of the whole command (network, timeout, not primary) reaches the caller as the driver's
  * own error class, which the failure classification reads; the bulk helpers re-wrap it into a
- * `MongoBulkWriteError` that keeps only its message. What the driver's retryable writes would add
- * (one transparent retry on a replica set) the consumer does itself, and every statement here is
- * safe to repeat.
+ * `MongoBulkWriteError` that keeps only its message. The driver never retries `db.command` nor
+ * adds a `txnNumber` to it, whatever `retryWrites` says, so the same command works on servers
+ * that refuse retryable writes (DocumentDB); the consumer retries itself, within the invocation's
+ * time, and every statement here is safe to repeat.
+ *
+ * The write concern is the collection's (majority: see `orderDatabase`), and `maxTimeMS` the
+ * limit's, so the server stops what the consumer gave up on.
  *
  * @throws the driver's error when the command as a whole failed: then no statement's fate is known.
  */
@@ -60,13 +73,21 @@ export const runWriteCommand = async (
   ref: CollectionRef,
   kind: 'insert' | 'update' | 'delete',
   statements: readonly Document[],
-  signal?: AbortSignal,
+  limit: TimeLimit = {},
 ): Promise<{ readonly n: number; readonly errors: readonly (MongoServerError | undefined)[] }> => {
   const field = kind === 'insert' ? 'documents' : kind === 'update' ? 'updates' : 'deletes';
-  const command: Document = { [kind]: ref.collectionName, [field]: statements, ordered: false };
+  const command: Document = {
+    [kind]: ref.collectionName,
+    [field]: statements,
+    ordered: false,
+    ...(limit.maxTimeMS === undefined ? {} : { maxTimeMS: limit.maxTimeMS }),
+  };
   const writeConcern = collectionOf(ref).writeConcern;
   if (writeConcern !== undefined) WriteConcern.apply(command, writeConcern);
-  const reply = await ref.db.command(command, signal === undefined ? {} : { signal });
+  const reply = await ref.db.command(
+    command,
+    limit.signal === undefined ? {} : { signal: limit.signal },
+  );
   // Applied on the primary but not acknowledged as asked: the outcome of every statement is unknown.
   if (reply.writeConcernError !== undefined)
     throw new MongoWriteConcernError(reply as WriteConcernErrorResult);
@@ -90,7 +111,7 @@ export const runWriteCommand = async (
 export const findByIds = async <T extends { _id: string }>(
   ref: CollectionRef,
   ids: readonly string[],
-  options: { readonly signal?: AbortSignal; readonly projection?: Document } = {},
+  options: { readonly timeLimit?: TimeLimit; readonly projection?: Document } = {},
 ): Promise<Map<string, T>> => {
   const unique = [...new Set(ids)];
   const found = await collectionOf<{ _id: string }>(ref)
@@ -100,7 +121,7 @@ export const findByIds = async <T extends { _id: string }>(
       singleBatch: true,
       readPreference: ReadPreference.primary,
       ...(options.projection === undefined ? {} : { projection: options.projection }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...options.timeLimit,
     })
     .toArray();
   return new Map(found.map((document) => [String(document._id), document as unknown as T]));

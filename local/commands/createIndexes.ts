@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import { IDEMPOTENCY_INDEXES } from '../../lambda/shared/MongoPersistenceLayer.js';
+import { type ServerKind, TTL_INDEX_ADVICE } from '../../lambda/shared/serverKind.js';
 
 /** What `npm run db:indexes` found and did, one line per index, and whether all is well. */
 export interface IndexReport {
@@ -25,7 +26,10 @@ const describeIndex = (index: Document): string =>
  * fix it. The consumer makes the same indexes itself at its first invocation, but never stops for
  * them: this is how an operator sees and fixes a conflict.
  */
-export const createIdempotencyIndexes = async (collection: Collection): Promise<IndexReport> => {
+export const createIdempotencyIndexes = async (
+  collection: Collection,
+  kind: ServerKind,
+): Promise<IndexReport> => {
   const where = `${collection.dbName}.${collection.collectionName}`;
   const lines: string[] = [];
   let ok = true;
@@ -47,9 +51,10 @@ export const createIdempotencyIndexes = async (collection: Collection): Promise<
           `  Fix: db.getSiblingDB('${collection.dbName}').${collection.collectionName}.dropIndex('${same[0]?.name ?? options.name}'), then run npm run db:indexes again.`,
           '  Until then the consumer stores orders as usual; expired idempotency records stay until a later delivery takes them over.',
         );
-      } else if (code === NOT_IMPLEMENTED) {
+      } else if (code === NOT_IMPLEMENTED || kind === 'ferretdb' || kind === 'cosmos-ru') {
         lines.push(
-          `warning: this server cannot expire documents (${(error as Error).message}; FerretDB v1 has no TTL indexes): ${where} keeps expired records until a delivery takes them over. Nothing to fix for tests; use MongoDB in production.`,
+          `warning: this server cannot expire ${where} by expiresAt (${(error as Error).message}): expired records stay until a delivery takes them over.`,
+          `  Advice: ${TTL_INDEX_ADVICE[kind]}.`,
         );
       } else if (code === UNAUTHORIZED) {
         ok = false;
@@ -58,7 +63,10 @@ export const createIdempotencyIndexes = async (collection: Collection): Promise<
         );
       } else {
         ok = false;
-        lines.push(`failed: ${where} ${wanted}: ${(error as Error).message}`);
+        lines.push(
+          `failed: ${where} ${wanted}: ${(error as Error).message}`,
+          `  Advice: ${TTL_INDEX_ADVICE[kind]}.`,
+        );
       }
     }
   }

@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { configDefaults } from '../../lambda/shared/config.js';
+import { serverKind } from '../../lambda/shared/serverKind.js';
 import { UsageError } from '../cli/errors.js';
 import { runCli } from '../cli/runCli.js';
 import { createIdempotencyIndexes } from './createIndexes.js';
@@ -23,12 +24,11 @@ const main = async (): Promise<number> => {
     );
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
   try {
-    const collection = client
-      .db(process.env.MONGO_DB_NAME?.trim() || configDefaults.MONGO_DB_NAME)
-      .collection(
-        process.env.IDEMPOTENCY_COLLECTION?.trim() || configDefaults.IDEMPOTENCY_COLLECTION,
-      );
-    const report = await createIdempotencyIndexes(collection);
+    const db = client.db(process.env.MONGO_DB_NAME?.trim() || configDefaults.MONGO_DB_NAME);
+    const collection = db.collection(
+      process.env.IDEMPOTENCY_COLLECTION?.trim() || configDefaults.IDEMPOTENCY_COLLECTION,
+    );
+    const report = await createIdempotencyIndexes(collection, await serverKind(db));
     process.stdout.write(`${report.lines.join('\n')}\n`);
     return report.ok ? 0 : 1;
   } finally {

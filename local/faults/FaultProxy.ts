@@ -1,4 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Document } from 'mongodb';
+import { documentOf, replyTo, WireFramer, type WireMessage } from './mongoWire.js';
+import { helloAs, isHello, refusalOf, type ServerPersonality } from './serverPersonalities.js';
 
 /**
  * How the proxy treats traffic from now on.
@@ -14,6 +17,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * - `drop-replies`: forwards what clients send, drops what the server answers, on new and existing
  *   connections alike: the server carries out a command whose answer never arrives. Leaving it
  *   resets the connections it dropped answers on, as leaving `blackhole` does.
+ * - `throttle`: forwards, but the server's personality answers every write with its documented
+ *   "busy, retry later" error, advising `retryAfterMs` (Cosmos DB's 16500 while its request units
+ *   are spent; only the `cosmos` personality documents one).
  */
 export type FaultMode =
   | { readonly kind: 'pass' }
@@ -21,7 +27,8 @@ export type FaultMode =
   | { readonly kind: 'blackhole' }
   | { readonly kind: 'refuse' }
   | { readonly kind: 'reset-on-accept' }
-  | { readonly kind: 'drop-replies' };
+  | { readonly kind: 'drop-replies' }
+  | { readonly kind: 'throttle'; readonly retryAfterMs: number };
 
 /** Where the proxy listens and what it forwards to. */
 export interface FaultProxyOptions {
@@ -31,6 +38,10 @@ export interface FaultProxyOptions {
   readonly listenHost?: string;
   /** Default 0: a free port. The port is kept while refusing, so clients can reconnect. */
   readonly listenPort?: number;
+  /** Which server to answer as (see {@link ServerPersonality}); default `ferretdb`, as it is. */
+  readonly personality?: ServerPersonality;
+  /** Keep every command clients send, for {@link FaultProxy.commands}; default off. */
+  readonly recordCommands?: boolean;
 }
 
 /** Counters since start. */
@@ -110,6 +121,10 @@ class Channel {
 
 interface Link {
   readonly client: Socket;
+  readonly requests: WireFramer;
+  readonly replies: WireFramer;
+  /** The `hello` requests awaiting their answer, by request id: the personality rewrites those. */
+  readonly hellos: Map<number, WireMessage>;
   readonly target: Socket | undefined;
   readonly up: Channel | undefined;
   readonly down: Channel | undefined;
@@ -118,9 +133,10 @@ interface Link {
 }
 
 /**
- * A TCP proxy that breaks the connection between the code and its server on command: the
- * in-process equivalent of toxiproxy, with no build step. Used by the fault tests and by
- * `npm run chaos` between the consumer and MongoDB.
+ * A MongoDB proxy that breaks the connection between the code and its server on command, and
+ * answers as the server users run (see {@link ServerPersonality}): the in-process equivalent of
+ * toxiproxy, with no build step, that reads the wire protocol's message frames. Used by the fault
+ * tests and by `npm run chaos` between the consumer and MongoDB.
  *
  * @example
  * ```ts
@@ -140,6 +156,7 @@ export class FaultProxy {
     bytesToTarget: 0,
     bytesFromTarget: 0,
   };
+  readonly #commands: Document[] = [];
   #server: Server | undefined;
   #mode: FaultMode = { kind: 'pass' };
   #port = 0;
@@ -165,8 +182,17 @@ export class FaultProxy {
     return this.#port;
   }
 
+  get #personality(): ServerPersonality {
+    return this.#options.personality ?? 'ferretdb';
+  }
+
   get mode(): FaultMode {
     return this.#mode;
+  }
+
+  /** The commands clients sent so far, in order (with `recordCommands`). */
+  commands(): readonly Document[] {
+    return [...this.#commands];
   }
 
   /** A copy of the counters. */
@@ -181,6 +207,9 @@ export class FaultProxy {
 
   /** Switches the fault mode; resolves once listening has stopped or resumed as needed. */
   async setMode(mode: FaultMode): Promise<void> {
+    if (mode.kind === 'throttle' && this.#personality !== 'cosmos') {
+      throw new Error(`the ${this.#personality} personality documents no throttling answer`);
+    }
     const previous = this.#mode;
     this.#mode = mode;
     if (previous.kind !== mode.kind) {
@@ -238,6 +267,9 @@ export class FaultProxy {
     if (this.#mode.kind === 'blackhole') {
       const link: Link = {
         client,
+        requests: new WireFramer(),
+        replies: new WireFramer(),
+        hellos: new Map(),
         target: undefined,
         up: undefined,
         down: undefined,
@@ -253,6 +285,9 @@ export class FaultProxy {
     target.setNoDelay(true);
     const link: Link = {
       client,
+      requests: new WireFramer(),
+      replies: new WireFramer(),
+      hellos: new Map(),
       target,
       up: new Channel(client, target),
       down: new Channel(target, client),
@@ -287,11 +322,42 @@ export class FaultProxy {
     const delayMs = this.#mode.kind === 'latency' ? this.#mode.ms : 0;
     if (direction === 'up') {
       this.#stats.bytesToTarget += chunk.length;
-      link.up?.push(chunk, delayMs);
+      for (const request of link.requests.push(chunk)) this.#request(link, request, delayMs);
     } else {
       this.#stats.bytesFromTarget += chunk.length;
-      link.down?.push(chunk, delayMs);
+      for (const reply of link.replies.push(chunk)) this.#reply(link, reply, delayMs);
     }
+  }
+
+  /** Passes a request to the server, unless the personality answers it itself. */
+  #request(link: Link, request: WireMessage, delayMs: number): void {
+    const command = documentOf(request);
+    if (command !== undefined) {
+      if (this.#options.recordCommands) this.#commands.push(command);
+      const refusal = refusalOf(this.#personality, command, {
+        ...(this.#mode.kind === 'throttle'
+          ? { throttleRetryAfterMs: this.#mode.retryAfterMs }
+          : {}),
+      });
+      if (refusal !== undefined) {
+        link.down?.push(replyTo(request, refusal), delayMs);
+        return;
+      }
+      if (isHello(command)) link.hellos.set(request.requestId, request);
+    }
+    link.up?.push(request.bytes, delayMs);
+  }
+
+  /** Passes the server's reply to the client, a `hello` answer as the personality gives it. */
+  #reply(link: Link, reply: WireMessage, delayMs: number): void {
+    const hello = link.hellos.get(reply.responseTo);
+    const answer = hello === undefined ? undefined : documentOf(reply);
+    link.hellos.delete(reply.responseTo);
+    const bytes =
+      hello === undefined || answer === undefined
+        ? reply.bytes
+        : replyTo(hello, helloAs(this.#personality, answer, `${this.host}:${this.port}`));
+    link.down?.push(bytes, delayMs);
   }
 
   #reset(link: Link): void {

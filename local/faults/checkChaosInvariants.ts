@@ -26,6 +26,11 @@ export interface ChaosObservations {
    * written twice.
    */
   readonly createdWrites: number;
+  /**
+   * Records the consumer counted as internal errors (its `InternalErrors` metric). A run injects
+   * only faults of the network and the server, each an outage: none may be taken for a bug.
+   */
+  readonly internalErrors: number;
 }
 
 /** The figures of a run and what broke the promise, if anything. */
@@ -51,6 +56,7 @@ export interface ChaosVerdict {
   readonly missingFromDeadLetterQueue: number;
   readonly unfinishedClaims: number;
   readonly leftOnQueue: number;
+  readonly internalErrors: number;
   /** One line per broken invariant; empty when the run kept every promise. */
   readonly violations: readonly string[];
   /** A few examples per violation, for the person reading the report. */
@@ -160,6 +166,7 @@ export const checkChaosInvariants = (observed: ChaosObservations): ChaosVerdict 
   );
   report(observed.unfinishedClaims, 'idempotency claims left in progress', []);
   report(observed.leftOnQueue, 'messages left on the order queue', []);
+  report(observed.internalErrors, 'records failed as internal errors', []);
 
   return {
     sent: messages.length,
@@ -179,6 +186,7 @@ export const checkChaosInvariants = (observed: ChaosObservations): ChaosVerdict 
     missingFromDeadLetterQueue: missing.length,
     unfinishedClaims: observed.unfinishedClaims,
     leftOnQueue: observed.leftOnQueue,
+    internalErrors: observed.internalErrors,
     violations,
     examples,
   };

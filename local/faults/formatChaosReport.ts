@@ -33,6 +33,7 @@ export const formatChaosReport = (report: ChaosReport, title: string): string =>
     row('missing from the DLQ', verdict.missingFromDeadLetterQueue, 'must be 0'),
     row('claims left in progress', verdict.unfinishedClaims, 'must be 0'),
     row('left on the queue', verdict.leftOnQueue, 'must be 0'),
+    row('internal errors', verdict.internalErrors, 'must be 0: every injected fault is an outage'),
     row('retries observed', stats.redeliveries, 'receives of a message already received before'),
     row(
       'invocations',

@@ -241,6 +241,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
         (sum, name) => sum + (metrics.get(name) ?? 0),
         0,
       ),
+      internalErrors: metrics.get(ORDER_METRICS.internalErrors) ?? 0,
     });
     return {
       verdict,

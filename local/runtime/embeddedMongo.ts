@@ -19,7 +19,10 @@ export const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
 /** How long FerretDB may take to answer after it is started (it creates its SQLite state). */
 export const FERRETDB_START_MS = 15_000;
 
-/** Pings `uri` (with `options`, e.g. TLS) until it answers or `timeoutMs` passes. */
+/**
+ * Asks `uri` (with `options`, e.g. TLS) until a writable primary answers or `timeoutMs` passes: a
+ * replica set answers before it has elected one.
+ */
 export const waitForMongo = async (
   uri: string,
   timeoutMs: number,
@@ -33,8 +36,8 @@ export const waitForMongo = async (
       connectTimeoutMS: 500,
     });
     try {
-      await client.db('admin').command({ ping: 1 });
-      return true;
+      const hello = await client.db('admin').command({ hello: 1 });
+      if (hello.isWritablePrimary === true) return true;
     } catch {
       // not up yet
     } finally {

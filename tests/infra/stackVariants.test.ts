@@ -7,6 +7,10 @@ import { statementsOfFunction, synthesizeOrderService } from './synthesizeOrderS
 
 const hostArchitecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 
+/** The props `npm run deploy:local` synthesizes for MiniStack from this context. */
+const onMiniStack = (context: Record<string, string>) =>
+  stackPropsFromContext((key) => context[key], { DEPLOY_LOCAL_EMULATOR: 'ministack' });
+
 describe('OrderProcessingStack variants chosen with CDK context', () => {
   it('deploys to LocalStack with a plain URI for the compose MongoDB, the host architecture and no secret access', () => {
     // Act
@@ -44,9 +48,7 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
   it('requires a MongoDB URI when deploy-local.sh deploys to MiniStack, whose Lambdas cannot reach the compose name', () => {
     // Prepare
     const mongoUriOn = (given: Record<string, string>) => () =>
-      stackPropsFromContext((key) => ({ target: 'local', ...given })[key], {
-        DEPLOY_LOCAL_EMULATOR: 'ministack',
-      }).mongoUri;
+      onMiniStack({ target: 'local', ...given }).mongoUri;
 
     // Act & Assess
     expect(mongoUriOn({})).toThrow(StackConfigurationError);
@@ -57,6 +59,16 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
     expect(mongoUriOn({ mongoUriSecret: 'order-service/mongo-uri' })()).toEqual({
       secret: 'order-service/mongo-uri',
     });
+  });
+
+  it('refuses a CA file on MiniStack, whose Lambdas run without /var/task, and says what to do instead', () => {
+    // Act
+    const synthesize = () =>
+      onMiniStack({ mongoUri: 'mongodb://127.0.0.1:27017/', mongoTlsCaFile: 'ca.pem' });
+
+    // Assess
+    expect(synthesize).toThrow(StackConfigurationError);
+    expect(synthesize).toThrow(/MiniStack .* tlsCAFile=<absolute path> in mongoUri/);
   });
 
   it('requires SigV4 callers with functionUrlAuth=AWS_IAM, which cdk-nag accepts without acknowledgement', () => {
@@ -135,6 +147,29 @@ describe('OrderProcessingStack variants chosen with CDK context', () => {
     [{ mongoUri: 'mongodb://a', mongoUriSecret: 'b' }, /mongoUriSecret or mongoUri, not both/],
     [{ databaseName: 'orders.prod' }, /MONGO_DB_NAME is not a valid MongoDB name/],
     [{ logLevel: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ vpcId: 'vpc-0123456789abcdef0' }, /vpcId needs subnetIds/],
+    [{ subnetIds: 'subnet-0123456789abcdef0' }, /subnetIds needs vpcId/],
+    [{ vpcEndpoints: 'true' }, /vpcEndpoints needs vpcId and subnetIds/],
+    [{ securityGroupIds: 'sg-0123456789abcdef0' }, /securityGroupIds needs vpcId and subnetIds/],
+    [{ vpcId: 'vpc-1', subnetIds: 'subnet-0123456789abcdef0' }, /vpcId must be a VPC id/],
+    [{ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-a' }, /subnetIds must be subnet ids/],
+    [
+      { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-01234567', securityGroupIds: 'default' },
+      /securityGroupIds must be security group ids/,
+    ],
+    [
+      { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-01234567', vpcEndpoints: 'yes' },
+      /vpcEndpoints must be true or false/,
+    ],
+    [{ mongoTlsCaFile: 'no/such/global-bundle.pem' }, /mongoTlsCaFile: no file at .*global-bundle/],
+    [{ mongoTlsCaFile: 'package.json' }, /mongoTlsCaFile: .*package.json is not a PEM file/],
+    [{ mongoAuth: 'x509' }, /mongoAuth must be aws-iam, or unset/],
+    [{ mongoAuth: 'aws-iam' }, /aws-iam takes the URI from mongoUri .* not from a secret/],
+    [{ mongoAuth: 'aws-iam', mongoUriSecret: 'prod/mongo-uri' }, /not from a secret/],
+    [
+      { mongoAuth: 'aws-iam', mongoUri: 'mongodb+srv://app:s3cr3t@cluster0.example.net/' },
+      /aws-iam needs a mongoUri without user or password/,
+    ],
   ])('refuses %o with one line naming the setting', (context, message) => {
     // Act
     const synthesize = () => synthesizeOrderService(context);

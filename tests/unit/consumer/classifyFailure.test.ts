@@ -67,6 +67,30 @@ describe('classifyFailure', () => {
       false,
     ],
     [
+      'Cosmos DB throttling (16500)',
+      new MongoServerError({ message: 'Error=16500, RetryAfterMs=100', code: 16500 }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      "MongoDB 8's load shedding (SystemOverloadedError)",
+      new MongoServerError({
+        message: 'operation was interrupted',
+        code: 473,
+        errorLabels: ['SystemOverloadedError'],
+      }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'a socket reset, whatever wraps it',
+      new IdempotencyPersistenceLayerError('Failed to update success record', {
+        cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
       'a timed-out operation',
       new MongoOperationTimeoutError('Timed out during socket read'),
       'dependency-unavailable',
@@ -166,5 +190,23 @@ describe('describeSettingFault', () => {
     ['a bug', new TypeError('x is undefined')],
   ])('blames no setting for %s', (_, error) => {
     expect(describeSettingFault(error)).toBeUndefined();
+  });
+});
+
+describe('classifyFailure, a busy server', () => {
+  it('keeps the pause the server asked for', () => {
+    // Prepare: Cosmos DB's 16500 under Powertools' claim step
+    const error = new IdempotencyPersistenceLayerError('Failed to save in progress record', {
+      cause: new MongoServerError({
+        message: "Error=16500, RetryAfterMs=120, Details='Request rate is large'",
+        code: 16500,
+      }),
+    });
+
+    // Act
+    const failure = classifyFailure(error, 'ORD-1');
+
+    // Assess
+    expect(failure).toMatchObject({ reason: 'dependency-unavailable', retryAfterMs: 120 });
   });
 });

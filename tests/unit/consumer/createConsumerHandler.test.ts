@@ -1,7 +1,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SendMessageBatchRequest } from '@aws-sdk/client-sqs';
-import { MongoNetworkError } from 'mongodb';
+import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type ConsumerDependencies,
@@ -75,14 +75,19 @@ const sleeps: number[] = [];
 const consumerWith = (orders: OrderStore, overrides: Partial<ConsumerDependencies> = {}) => {
   const metrics = new CountingMetrics();
   const { logger, lines } = createCapturingLogger();
+  // The invocation's clock moves only when the consumer pauses.
+  let clock = 0;
   const handler = createConsumerHandler({
     logger,
     metrics,
     orders,
     idempotency: orderIdempotency({} as BasePersistenceLayer, 3_600),
-    deadline: new InvocationDeadline(),
-    // Pauses are noted, not waited for.
-    sleep: async (ms) => sleeps.push(ms),
+    deadline: new InvocationDeadline({ now: () => clock }),
+    // Pauses are noted and move the clock, not waited for.
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
     ...overrides,
   });
   return { handler, metrics: metrics.counts, lines };
@@ -142,19 +147,42 @@ describe('createConsumerHandler, retries inside the invocation', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(orders.attempts).toBe(2);
-    expect(sleeps).toEqual([200]);
+    expect(sleeps).toEqual([100]);
     expect(metrics.get(ORDER_METRICS.mongoRetries)).toBe(1);
   });
 
-  it('gives up after three attempts, leaving the record to the queue', async () => {
-    const orders = new FakeOrderStore(failingWith([reset(), reset(), reset(), reset()]));
+  it('backs off while the invocation has time, then leaves the record to the queue in time to answer', async () => {
+    // Prepare: MongoDB fails every attempt; 10 s left, 1 s of which is kept to answer
+    const orders = new FakeOrderStore(failingWith(Array.from({ length: 20 }, reset)));
     const event = batchOf('A');
 
-    const response = await consumerWith(orders).handler(event, lambdaContextFactory());
+    // Act
+    const response = await consumerWith(orders).handler(event, lambdaContextFactory(10_000));
 
+    // Assess: pauses double to 2 s; no attempt starts with less than 1 s left after its pause
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
-    expect(orders.attempts).toBe(3);
-    expect(sleeps).toEqual([200, 800]);
+    expect(sleeps).toEqual([100, 200, 400, 800, 1_600, 2_000, 2_000]);
+    expect(orders.attempts).toBe(8);
+  });
+
+  it('waits as long as a throttling server asks, and counts it as a retry, not an internal error', async () => {
+    // Prepare: Cosmos DB's answer while its request units are spent, twice
+    const throttled = () =>
+      new MongoServerError({
+        message: "Error=16500, RetryAfterMs=250, Details='Request rate is large'",
+        code: 16500,
+      });
+    const orders = new FakeOrderStore(failingWith([throttled(), throttled()]));
+
+    // Act
+    const { handler, metrics } = consumerWith(orders);
+    const response = await handler(batchOf('A'), lambdaContextFactory());
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sleeps).toEqual([250, 250]);
+    expect(metrics.get(ORDER_METRICS.mongoRetries)).toBe(2);
+    expect(metrics.get(ORDER_METRICS.internalErrors)).toBeUndefined();
   });
 
   it('does not retry when too little of the invocation is left', async () => {

@@ -6,6 +6,7 @@ import {
 import type { SendMessageBatch } from '../../../../lambda/consumer/DeadLetterQueue.js';
 import { configDefaults, type LogLevel } from '../../../../lambda/shared/config.js';
 import { createLogger } from '../../../../lambda/shared/logger.js';
+import { orderDatabase } from '../../../../lambda/shared/mongoClient.js';
 import { testConsumerDependencies } from '../../../helpers/consumerHarness.js';
 import { HookedOrderStore } from './HookedOrderStore.js';
 
@@ -47,7 +48,7 @@ export const buildTestConsumer = (
         }),
   });
   const orders = new HookedOrderStore({
-    db: client.db(options.databaseName),
+    db: orderDatabase(client, options.databaseName),
     collectionName: configDefaults.ORDERS_COLLECTION,
     operationTimeoutMs: () => deps.deadline.operationTimeoutMs(),
   });

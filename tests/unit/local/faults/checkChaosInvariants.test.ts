@@ -28,6 +28,7 @@ const perfect = (messages: readonly ChaosMessage[]): ChaosObservations => ({
     .map((m) => m.body),
   leftOnQueue: 0,
   createdWrites: messages.filter((m) => m.kind === 'new').length,
+  internalErrors: 0,
 });
 
 describe('chaos plan and invariant check', () => {
@@ -76,6 +77,17 @@ describe('chaos plan and invariant check', () => {
       unfinishedClaims: 1,
     });
     expect(verdict.violations).toHaveLength(4);
+  });
+
+  it('fails a run in which the consumer took a fault for an internal error', () => {
+    // Prepare
+    const messages = plan('11');
+
+    // Act
+    const verdict = checkChaosInvariants({ ...perfect(messages), internalErrors: 2 });
+
+    // Assess
+    expect(verdict.violations).toEqual(['records failed as internal errors: 2']);
   });
 
   it('accepts a conflict won by the later version when every message of the original is in the DLQ', () => {
