@@ -9,7 +9,7 @@ import { loadHealthConfig } from '../../../lambda/health/loadHealthConfig.js';
 import { loadConfig } from '../../../lambda/shared/config.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
 import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
-import { defaultDeploymentSettings, defaultSettings } from '../../../settings/serviceSettings.js';
+import { defaultDeploymentSettings } from '../../../settings/serviceSettings.js';
 import { createTestConsumer } from '../../helpers/consumerHarness.js';
 import {
   lambdaContextFactory,
@@ -22,9 +22,8 @@ import {
   structuredResult,
 } from '../../helpers/functionUrlEventFactory.js';
 import { startTlsFerretDb, type TlsFerretDb } from '../../helpers/tlsFerretDb.js';
+import { FUNCTION_TIMEOUT_MS } from '../consumer/faults/faultTimings.js';
 
-// The consumer's Lambda timeout as deployed: a batch must be answered within it.
-const FUNCTION_TIMEOUT_MS = defaultSettings.consumerTimeoutSeconds * 1000;
 const CHECK_TIMEOUT_MS = defaultDeploymentSettings.healthCheckTimeoutMs;
 
 describe('both functions against a MongoDB that speaks TLS only (FerretDB, a CA made for the run)', () => {
