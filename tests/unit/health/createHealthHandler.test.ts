@@ -112,7 +112,11 @@ describe('createHealthHandler', () => {
       ]),
     );
     expect(mongo.calls).toEqual([
-      { database: 'order_db', command: { ping: 1 }, options: { signal: expect.any(AbortSignal) } },
+      {
+        database: 'order_db',
+        command: { ping: 1, maxTimeMS: 200 },
+        options: { signal: expect.any(AbortSignal) },
+      },
     ]);
   });
 
