@@ -87,12 +87,13 @@ const settingFaultOf = (error: unknown): string | undefined => {
   if (syscall === 'open') {
     return `MONGO_TLS_CA_FILE cannot be read (${code}): no TLS connection to MongoDB can start`;
   }
-  // Refused credentials (code 18, AuthenticationFailed), or none to offer: no AWS credentials, or
-  // no @aws-sdk/credential-providers to read them with.
+  // Credentials refused (18, AuthenticationFailed) or a mechanism the server lacks (334,
+  // MechanismUnavailable), or none to offer: no AWS credentials, or no
+  // @aws-sdk/credential-providers to read them with.
   if (
     error instanceof MongoAWSError ||
     error instanceof MongoMissingDependencyError ||
-    (error instanceof MongoError && error.code === 18)
+    (error instanceof MongoError && (error.code === 18 || error.code === 334))
   ) {
     return `MongoDB authentication failed: check MONGO_AUTH (aws-iam: the execution role must be mapped to a database user) and the URI's credentials`;
   }

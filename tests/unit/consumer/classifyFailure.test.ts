@@ -126,6 +126,12 @@ describe('classifyFailure', () => {
     ['an unreadable CA file', unreadableCaFile(), 'dependency-unavailable', true],
     ['a refused authentication', refusedAuthentication(), 'dependency-unavailable', true],
     [
+      'a mechanism the server lacks',
+      new MongoServerError({ message: 'mechanism MONGODB-AWS is not enabled', code: 334 }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
       'no AWS credentials to authenticate with',
       new MongoAWSError('Could not load credentials from any providers'),
       'dependency-unavailable',
