@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
-import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Document, MongoClient } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHealthHandler } from '../../../lambda/health/createHealthHandler.js';
 import { createHealthMongoClient } from '../../../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../../../lambda/health/createHealthSqsClient.js';
@@ -9,6 +9,12 @@ import { loadHealthConfig } from '../../../lambda/health/loadHealthConfig.js';
 import { loadConfig } from '../../../lambda/shared/config.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
 import { createMongoClient } from '../../../lambda/shared/mongoClient.js';
+import { FaultProxy } from '../../../local/faults/FaultProxy.js';
+import { commandName } from '../../../local/faults/mongoWire.js';
+import {
+  mongoUriTarget,
+  routeMongoUriThrough,
+} from '../../../local/faults/routeMongoUriThrough.js';
 import { defaultDeploymentSettings } from '../../../settings/serviceSettings.js';
 import { createTestConsumer } from '../../helpers/consumerHarness.js';
 import {
@@ -21,77 +27,90 @@ import {
   functionUrlEventFactory,
   structuredResult,
 } from '../../helpers/functionUrlEventFactory.js';
+import { openTestDatabase, type TestDatabase } from '../../helpers/testDatabase.js';
 import { startTlsFerretDb, type TlsFerretDb } from '../../helpers/tlsFerretDb.js';
 import { FUNCTION_TIMEOUT_MS } from '../consumer/faults/faultTimings.js';
 
 const CHECK_TIMEOUT_MS = defaultDeploymentSettings.healthCheckTimeoutMs;
 
+const opened: MongoClient[] = [];
+let fauxqs: FauxqsServer;
+let sqs: SQSClient;
+let queueUrl: string;
+let deadLetterQueueUrl: string;
+
+beforeAll(async () => {
+  fauxqs = await startFauxqs({ port: 0, logger: false });
+  queueUrl = fauxqs.createQueue('order-queue').queueUrl;
+  deadLetterQueueUrl = fauxqs.createQueue('order-queue-dlq').queueUrl;
+  sqs = createHealthSqsClient(CHECK_TIMEOUT_MS, {
+    endpoint: fauxqs.address,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((client) => client.close()));
+  sqs?.destroy();
+  await fauxqs?.stop();
+});
+
+/** The consumer and the health check on `environment`, built as their entry points build them. */
+const functionsWith = (environment: Record<string, string>) => {
+  const env = { POISON_MESSAGES: 'redrive', QUEUE_URL: queueUrl, DLQ_URL: deadLetterQueueUrl };
+  const config = loadConfig({ ...env, ...environment });
+  const healthConfig = loadHealthConfig({ ...env, ...environment });
+  const uri = config.mongoUri.kind === 'value' ? config.mongoUri.uri : '';
+  const client = createMongoClient(uri, {
+    maxPoolSize: config.mongoMaxPoolSize,
+    appName: 'security-test',
+    security: config.mongoSecurity,
+  });
+  const mongo = createHealthMongoClient(uri, CHECK_TIMEOUT_MS, healthConfig.mongoSecurity);
+  opened.push(client, mongo);
+  const consumer = createTestConsumer(client, config.databaseName, {
+    environment: { ...env, ...environment },
+  });
+  const health = createHealthHandler({
+    sqs,
+    mongo,
+    queueUrl,
+    deadLetterQueueUrl,
+    databaseName: config.databaseName,
+    logger: createLogger('health-security-test', 'SILENT'),
+    checkTimeoutMs: CHECK_TIMEOUT_MS,
+  });
+  const check = async () => {
+    const result = structuredResult(await health(functionUrlEventFactory('GET')));
+    return { statusCode: result.statusCode, body: JSON.parse(result.body ?? '{}') };
+  };
+  return { ...consumer, check };
+};
+
+const batchOfFive = () => {
+  const ids = Array.from({ length: 5 }, () => String(orderEventFactory().order_id));
+  const records = ids.map((order_id) => sqsRecordFactory(orderEventFactory({ order_id })));
+  return { ids, records };
+};
+
+const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
+  response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+
 describe('both functions against a MongoDB that speaks TLS only (FerretDB, a CA made for the run)', () => {
-  const opened: MongoClient[] = [];
   let tls: TlsFerretDb;
-  let fauxqs: FauxqsServer;
-  let sqs: SQSClient;
-  let queueUrl: string;
-  let deadLetterQueueUrl: string;
   let trusted: MongoClient;
 
   beforeAll(async () => {
     tls = await startTlsFerretDb();
-    fauxqs = await startFauxqs({ port: 0, logger: false });
-    queueUrl = fauxqs.createQueue('order-queue').queueUrl;
-    deadLetterQueueUrl = fauxqs.createQueue('order-queue-dlq').queueUrl;
-    sqs = createHealthSqsClient(CHECK_TIMEOUT_MS, {
-      endpoint: fauxqs.address,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
     trusted = new MongoClient(tls.uri, { tls: true, tlsCAFile: tls.caFile });
   });
 
   afterAll(async () => {
-    await Promise.all([...opened, trusted].map((client) => client?.close()));
-    sqs?.destroy();
-    await fauxqs?.stop();
+    await trusted?.close();
     await tls?.stop();
   });
 
-  /** The consumer and the health check on `environment`, built as their entry points build them. */
-  const functionsWith = (environment: Record<string, string>) => {
-    const env = { POISON_MESSAGES: 'redrive', QUEUE_URL: queueUrl, DLQ_URL: deadLetterQueueUrl };
-    const config = loadConfig({ ...env, ...environment });
-    const healthConfig = loadHealthConfig({ ...env, ...environment });
-    const uri = config.mongoUri.kind === 'value' ? config.mongoUri.uri : '';
-    const client = createMongoClient(uri, {
-      maxPoolSize: config.mongoMaxPoolSize,
-      appName: 'tls-test',
-      security: config.mongoSecurity,
-    });
-    const mongo = createHealthMongoClient(uri, CHECK_TIMEOUT_MS, healthConfig.mongoSecurity);
-    opened.push(client, mongo);
-    const consumer = createTestConsumer(client, config.databaseName, {
-      environment: { ...env, ...environment },
-    });
-    const health = createHealthHandler({
-      sqs,
-      mongo,
-      queueUrl,
-      deadLetterQueueUrl,
-      databaseName: config.databaseName,
-      logger: createLogger('health-tls-test', 'SILENT'),
-      checkTimeoutMs: CHECK_TIMEOUT_MS,
-    });
-    const check = async () => {
-      const result = structuredResult(await health(functionUrlEventFactory('GET')));
-      return { statusCode: result.statusCode, body: JSON.parse(result.body ?? '{}') };
-    };
-    return { ...consumer, check };
-  };
-
-  const batchOfFive = () => {
-    const ids = Array.from({ length: 5 }, () => String(orderEventFactory().order_id));
-    const records = ids.map((order_id) => sqsRecordFactory(orderEventFactory({ order_id })));
-    return { ids, records };
-  };
   const storedCount = (databaseName: string, ids: string[]) =>
     trusted
       .db(databaseName)
@@ -169,4 +188,77 @@ describe('both functions against a MongoDB that speaks TLS only (FerretDB, a CA 
       expect(health.body).toMatchObject({ status: 'unhealthy', db_connected: false });
     },
   );
+});
+
+describe('MONGO_AUTH=aws-iam, through the fault proxy in front of the test server', () => {
+  let database: TestDatabase;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('aws_iam');
+    const target = mongoUriTarget(database.uri);
+    proxy = await FaultProxy.start({
+      targetHost: target.host,
+      targetPort: target.port,
+      recordCommands: true,
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await database?.close();
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  const mechanismsSent = () =>
+    proxy
+      .commands()
+      .filter((command) => commandName(command) === 'saslStart')
+      .map((command) => command.mechanism);
+
+  it('has the consumer and the health check start MONGODB-AWS with the execution role credentials; refused, the records come back as failures and health answers 503', async () => {
+    // Prepare: the credentials Lambda gives a function's execution role, in its environment
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'ASIAEXAMPLEEXECUTIONROLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'execution-role-secret');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'execution-role-session');
+    const { handler, lines, check } = functionsWith({
+      MONGO_URI: routeMongoUriThrough(database.uri, proxy),
+      MONGO_AUTH: 'aws-iam',
+      MONGO_DB_NAME: database.databaseName,
+    });
+    const { ids, records } = batchOfFive();
+
+    // Act
+    const started = Date.now();
+    const response = await handler(
+      sqsEventFactory(records),
+      lambdaContextFactory(FUNCTION_TIMEOUT_MS),
+    );
+    const answeredAfterMs = Date.now() - started;
+    const byConsumer = mechanismsSent();
+    const health = await check();
+    const byHealth = mechanismsSent().slice(byConsumer.length);
+
+    // Assess
+    expect(byConsumer).toContain('MONGODB-AWS');
+    expect(byHealth).toContain('MONGODB-AWS');
+    expect(new Set([...byConsumer, ...byHealth])).toEqual(new Set(['MONGODB-AWS']));
+    expect(failedIds(response)).toEqual(records.map((record) => record.messageId).sort());
+    expect(answeredAfterMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(
+      await database.db.collection('orders').countDocuments({ _id: { $in: ids } } as Document),
+    ).toBe(0);
+    const named = lines.filter((line) => line.message.includes('MONGO_AUTH'));
+    expect(named).toEqual([expect.objectContaining({ level: 'ERROR' })]);
+    for (const record of records) {
+      expect(lines).toContainEqual(
+        expect.objectContaining({ messageId: record.messageId, reason: 'dependency-unavailable' }),
+      );
+    }
+    expect(health.statusCode).toBe(503);
+    expect(health.body).toMatchObject({ status: 'unhealthy', db_connected: false });
+  });
 });
