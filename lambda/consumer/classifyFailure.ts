@@ -7,7 +7,6 @@ import {
   MongoAWSError,
   MongoClientClosedError,
   MongoError,
-  MongoMissingDependencyError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
@@ -79,23 +78,19 @@ const NETWORK_CODES = new Set([
 const settingFaultOf = (error: unknown): string | undefined => {
   if (!(error instanceof Error)) return undefined;
   const { code, syscall } = error as NodeJS.ErrnoException;
-  // OpenSSL's verification codes: not signed by a trusted CA, expired, not naming the host.
-  if (/CERT|UNABLE_TO_(GET|VERIFY)/.test(String(code))) {
-    return `MongoDB's TLS certificate is not trusted (${code}): it must be signed by the CA in MONGO_TLS_CA_FILE and name the URI's host`;
-  }
-  // The driver reads MONGO_TLS_CA_FILE as it connects; nothing else in the data path opens a file.
-  if (syscall === 'open') {
-    return `MONGO_TLS_CA_FILE cannot be read (${code}): no TLS connection to MongoDB can start`;
+  // OpenSSL's verification codes (not signed by a trusted CA, expired, not naming the host), or the
+  // CA file the driver could not open as it connected: nothing else in the data path opens a file.
+  if (/CERT|UNABLE_TO_/.test(String(code)) || syscall === 'open') {
+    return 'TLS to MongoDB failed: check MONGO_TLS_CA_FILE';
   }
   // Credentials refused (18, AuthenticationFailed) or a mechanism the server lacks (334,
-  // MechanismUnavailable), or none to offer: no AWS credentials, or no
+  // MechanismUnavailable), or none to offer (MongoAWSError): no AWS credentials, or no
   // @aws-sdk/credential-providers to read them with.
   if (
     error instanceof MongoAWSError ||
-    error instanceof MongoMissingDependencyError ||
     (error instanceof MongoError && (error.code === 18 || error.code === 334))
   ) {
-    return `MongoDB authentication failed: check MONGO_AUTH (aws-iam: the execution role must be mapped to a database user) and the URI's credentials`;
+    return 'MongoDB refused authentication: check MONGO_AUTH (aws-iam: is the role a user?)';
   }
   return undefined;
 };

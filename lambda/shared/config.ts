@@ -12,9 +12,8 @@ export type MongoUriSource =
   | { readonly kind: 'value'; readonly uri: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
-const MONGO_AUTHS = ['default', 'aws-iam'] as const;
 /** How the clients authenticate: as the connection string says, or as the execution role. */
-export type MongoAuth = (typeof MONGO_AUTHS)[number];
+export type MongoAuth = 'default' | 'aws-iam';
 
 /** What the clients add to the connection string: a CA to trust, and how to authenticate. */
 export interface MongoSecurity {
@@ -136,22 +135,16 @@ const mongoUriSource = (env: Env): MongoUriSource => {
 
 const mongoSecurityOf = (env: Env, source: MongoUriSource): MongoSecurity => {
   const auth = read(env, 'MONGO_AUTH') ?? configDefaults.MONGO_AUTH;
-  if (!(MONGO_AUTHS as readonly string[]).includes(auth)) {
-    fail(`MONGO_AUTH must be one of ${MONGO_AUTHS.join(', ')}`);
-  }
+  if (auth !== 'default' && auth !== 'aws-iam') fail('MONGO_AUTH must be default or aws-iam');
   const tlsCaFile = read(env, 'MONGO_TLS_CA_FILE');
-  const security = { auth: auth as MongoAuth, ...(tlsCaFile === undefined ? {} : { tlsCaFile }) };
-  if (auth === 'aws-iam') {
-    if (source.kind === 'secret') {
-      fail('MONGO_AUTH=aws-iam takes MONGO_URI, not MONGO_URI_SECRET_ID: its URI holds no secret');
-    } else if (driverRefuses(source.uri, { auth: security.auth })) {
-      fail(
-        'MONGO_URI must hold no username or password (nor an authSource but $external) with MONGO_AUTH=aws-iam',
-      );
-    }
+  const security = { auth, ...(tlsCaFile && { tlsCaFile }) } as MongoSecurity;
+  // The driver refuses a username, a password or an authSource but $external with MONGODB-AWS; a
+  // URI without them is no secret.
+  if (auth === 'aws-iam' && (source.kind === 'secret' || driverRefuses(source.uri, { auth }))) {
+    fail('MONGO_AUTH=aws-iam needs MONGO_URI (not a secret) without credentials');
   }
-  if (source.kind === 'value' && tlsCaFile !== undefined && driverRefuses(source.uri, security)) {
-    fail('MONGO_URI must not turn TLS off (tls=false) with MONGO_TLS_CA_FILE');
+  if (source.kind === 'value' && tlsCaFile && driverRefuses(source.uri, security)) {
+    fail('MONGO_URI must not say tls=false with MONGO_TLS_CA_FILE');
   }
   return security;
 };

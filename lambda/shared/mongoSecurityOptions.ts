@@ -9,6 +9,6 @@ import type { MongoSecurity } from './config.js';
  * `AWS_SESSION_TOKEN`).
  */
 export const mongoSecurityOptions = (security: MongoSecurity | undefined): MongoClientOptions => ({
-  ...(security?.tlsCaFile === undefined ? {} : { tls: true, tlsCAFile: security.tlsCaFile }),
-  ...(security?.auth === 'aws-iam' ? { authMechanism: 'MONGODB-AWS' } : {}),
+  ...(security?.tlsCaFile && { tls: true, tlsCAFile: security.tlsCaFile }),
+  ...(security?.auth === 'aws-iam' && { authMechanism: 'MONGODB-AWS' }),
 });
