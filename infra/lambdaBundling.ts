@@ -84,7 +84,7 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  *   bundle, deployed with it (the asset is the whole output folder).
  */
 export const lambdaBundling = {
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourceMap: 'external',
   legalComments: 'external',
