@@ -31,7 +31,7 @@ const mongodbOptionalDependencies = [
 ];
 
 /**
- * Packages left out of the bundles and imported, by name, from the AWS SDK v3 that the nodejs22.x
+ * Packages left out of the bundles and imported, by name, from the AWS SDK v3 that the nodejs24.x
  * runtime ships in `/var/runtime/node_modules`. Since nodejs18.x, Lambda resolves ES module imports
  * from `NODE_PATH`, which lists that folder, "to include the AWS SDK as an ES module" (AWS Compute
  * Blog, "Node.js 18.x runtime now available in AWS Lambda", quoted in aws/aws-sdk-js#4431).
@@ -46,9 +46,11 @@ const mongodbOptionalDependencies = [
  *   for the execution role's credentials (`fromNodeProviderChain`); bundled, 354 KB
  *   (docs/decisions/0009-credential-providers-from-the-runtime.md).
  *
- * The runtime's SDK version is not ours, which calls this old and stable tolerate. Emulators that
- * run handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these
- * too ({@link cdkBundlingOptions}).
+ * The runtime's SDK version is AWS's, not the one in package.json: 3.1105.0 in the nodejs24.x
+ * image of runtime release 24.22.3, older than ours, and it changes with runtime updates. The calls
+ * and client options used here are much older than either (decision 0007). Emulators that run
+ * handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these too
+ * ({@link cdkBundlingOptions}).
  */
 export const runtimeProvidedModules = [
   '@aws-sdk/client-secrets-manager',
@@ -90,7 +92,7 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  *   bundle, deployed with it (the asset is the whole output folder).
  */
 export const lambdaBundling = {
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourceMap: 'external',
   legalComments: 'external',

@@ -35,7 +35,7 @@ export interface NodeFunctionProps {
 }
 
 /**
- * A Node.js 22 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
+ * A Node.js 24 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
  * no runtime source maps, see `lambdaBundling`), its own log group with a retention, and its own role that may write to that log
  * group and nothing else until the stack grants more.
  */
@@ -63,7 +63,7 @@ export class NodeFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: props.architecture,
       description: props.description,
       timeout: props.timeout,
@@ -78,11 +78,6 @@ export class NodeFunction extends Construct {
       securityGroups: props.network ? [...props.network.securityGroups] : undefined,
     });
     if (props.network) this.allowNetworkInterfaces(role);
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The project targets Node.js 22 (package.json engines, .nvmrc, nodejs22.x) and is tested on it; moving to a newer runtime is a deliberate, tested change.',
-    });
   }
 
   // Lambda creates and deletes a VPC function's network interfaces with its execution role, when
