@@ -23,6 +23,7 @@ const sqsMock = mockClient(SQSClient);
 const fakeMongo = (ping: () => Promise<unknown>) => {
   const calls: { database: string; command: unknown; options: unknown }[] = [];
   const client = {
+    connect: async () => client,
     db: (database: string) => ({
       command: (command: unknown, options: unknown) => {
         calls.push({ database, command, options });
