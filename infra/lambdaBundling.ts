@@ -16,9 +16,9 @@ export type LambdaName = keyof typeof lambdaEntries;
 
 /**
  * Optional dependencies of the MongoDB driver, loaded with `require` only when a feature asks for
- * them (Kerberos, compression, SOCKS5 proxy, client-side encryption, AWS/GCP authentication). We use
+ * them (Kerberos, compression, SOCKS5 proxy, client-side encryption, GCP authentication). We use
  * none; left external, a `require` that is never reached costs nothing, while bundling would fail
- * on the missing native modules.
+ * on the missing native modules. (AWS authentication's is the runtime's, below.)
  */
 const mongodbOptionalDependencies = [
   'kerberos',
@@ -28,11 +28,10 @@ const mongodbOptionalDependencies = [
   'aws4',
   'mongodb-client-encryption',
   'gcp-metadata',
-  '@aws-sdk/credential-providers',
 ];
 
 /**
- * Packages left out of the bundles and imported, by name, from the AWS SDK v3 that the nodejs22.x
+ * Packages left out of the bundles and imported, by name, from the AWS SDK v3 that the nodejs24.x
  * runtime ships in `/var/runtime/node_modules`. Since nodejs18.x, Lambda resolves ES module imports
  * from `NODE_PATH`, which lists that folder, "to include the AWS SDK as an ES module" (AWS Compute
  * Blog, "Node.js 18.x runtime now available in AWS Lambda", quoted in aws/aws-sdk-js#4431).
@@ -43,12 +42,21 @@ const mongodbOptionalDependencies = [
  * - `@aws-sdk/client-sqs`: the consumer's dead letters (loaded with the first one, never at a cold
  *   start) and the health check's two `GetQueueAttributes`. Bundled, the client and the SDK core it
  *   brings are 457 KB: more than the consumer's whole budget.
+ * - `@aws-sdk/credential-providers`: required by the MongoDB driver, only with `MONGO_AUTH=aws-iam`,
+ *   for the execution role's credentials (`fromNodeProviderChain`); bundled, 354 KB
+ *   (docs/decisions/0009-credential-providers-from-the-runtime.md).
  *
- * The runtime's SDK version is not ours, which calls this old and stable tolerate. Emulators that
- * run handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these
- * too ({@link cdkBundlingOptions}).
+ * The runtime's SDK version is AWS's, not the one in package.json: 3.1105.0 in the nodejs24.x
+ * image of runtime release 24.22.3, older than ours, and it changes with runtime updates. The calls
+ * and client options used here are much older than either (decision 0007). Emulators that run
+ * handlers as local processes (MiniStack) have no runtime SDK: local deployments bundle these too
+ * ({@link cdkBundlingOptions}).
  */
-export const runtimeProvidedModules = ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-sqs'];
+export const runtimeProvidedModules = [
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/credential-providers',
+];
 
 /**
  * Packages replaced by a module of ours when bundling. Paths are absolute: esbuild resolves an
@@ -84,7 +92,7 @@ export const bundlingAliases: Readonly<Record<string, string>> = {
  *   bundle, deployed with it (the asset is the whole output folder).
  */
 export const lambdaBundling = {
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourceMap: 'external',
   legalComments: 'external',

@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 MINISTACK_VERSION="1.5.33"
 venv="${root}/.tools/ministack"
 port="${EMULATOR_PORT:-4566}"
-# The Node that runs npm (npm's devEngines make it Node 22), else the first on PATH.
+# The Node that runs npm (npm's devEngines make it Node 24), else the first on PATH.
 node="${npm_node_execpath:-$(command -v node || true)}"
 
 fail() {
@@ -24,10 +24,10 @@ fail() {
 
 command -v python3 >/dev/null ||
   fail "Python 3 is required to run MiniStack and python3 is not on PATH (e.g. apt-get install python3 python3-venv)."
-# MiniStack runs Node.js handlers with the first `node` on its PATH: Node 22, the version of the
-# functions' nodejs22.x runtime.
-[[ -n "${node}" && "$("${node}" --version 2>/dev/null)" == v22.* ]] ||
-  fail "Node 22 is required for the Lambdas (.nvmrc): run this with Node 22 first on PATH."
+# MiniStack runs Node.js handlers with the first `node` on its PATH: Node 24, the version of the
+# functions' nodejs24.x runtime.
+[[ -n "${node}" && "$("${node}" --version 2>/dev/null)" == v24.* ]] ||
+  fail "Node 24 is required for the Lambdas (.nvmrc): run this with Node 24 first on PATH."
 node_bin=$(dirname "${node}")
 if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
   fail "port ${port} is in use (another emulator?): stop it, or choose another with EMULATOR_PORT."
@@ -44,7 +44,7 @@ if [ "${installed}" != "${MINISTACK_VERSION}" ]; then
 fi
 
 # MiniStack unpacks each function under TMPDIR. It has no runtime AWS SDK: local deployments
-# bundle the SDK clients the nodejs22.x runtime would provide (infra/lambdaBundling.ts).
+# bundle the SDK clients the nodejs24.x runtime would provide (infra/lambdaBundling.ts).
 work=$(mktemp -d "${TMPDIR:-/tmp}/order-service-emulator.XXXXXX")
 mkdir -p "${work}/lambda"
 

@@ -43,7 +43,7 @@ export interface NodeFunctionProps {
 }
 
 /**
- * A Node.js 22 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
+ * A Node.js 24 Lambda with the project's defaults: ESM bundle built by the local esbuild (minified,
  * no runtime source maps, see `lambdaBundling`), its own log group with a retention, and its own role that may write to that log
  * group and nothing else until the stack grants more.
  */
@@ -75,7 +75,7 @@ export class NodeFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: props.architecture,
       description: props.description,
       timeout: props.timeout,

@@ -4,6 +4,7 @@ import {
   IdempotencyItemAlreadyExistsError,
 } from '@aws-lambda-powertools/idempotency';
 import {
+  MongoAWSError,
   MongoClientClosedError,
   MongoError,
   MongoNetworkError,
@@ -69,6 +70,40 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+// A setting that keeps every operation from MongoDB, whatever the record, until someone fixes it.
+// It is an outage like a server down, so `dependency-unavailable`: another delivery succeeds once it
+// is fixed, the message stays whole in the queue (after maxReceiveCount receives, in the DLQ by the
+// redrive), and it is never dead-lettered at once as poison nor logged as a bug per record. The
+// consumer says which setting once per invocation ({@link describeSettingFault}).
+const settingFaultOf = (error: unknown): string | undefined => {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  // OpenSSL's verification codes (not signed by a trusted CA, expired, not naming the host), or the
+  // CA file the driver could not open as it connected: nothing else in the data path opens a file.
+  if (/CERT|UNABLE_TO_/.test(String(code)) || syscall === 'open') {
+    return 'TLS to MongoDB failed: check MONGO_TLS_CA_FILE';
+  }
+  // Credentials refused (18, AuthenticationFailed) or a mechanism the server lacks (334,
+  // MechanismUnavailable), or none to offer (MongoAWSError): no AWS credentials, or no
+  // @aws-sdk/credential-providers to read them with.
+  if (
+    error instanceof MongoAWSError ||
+    (error instanceof MongoError && (error.code === 18 || error.code === 334))
+  ) {
+    return 'MongoDB refused authentication: check MONGO_AUTH (aws-iam: is the role a user?)';
+  }
+  return undefined;
+};
+
+/**
+ * The line that names the setting keeping MongoDB out of reach (TLS and `MONGO_TLS_CA_FILE`, or
+ * authentication and `MONGO_AUTH`), read through `error`'s causes; `undefined` for other failures.
+ */
+export const describeSettingFault = (error: unknown): string | undefined =>
+  causeChain(error)
+    .map(settingFaultOf)
+    .find((line) => line !== undefined);
+
 /**
  * Whether `error` means MongoDB was unreachable, timed out, cleared its pool, was not primary or
  * was busy: a later attempt can succeed without anything changing on our side.
@@ -114,7 +149,7 @@ export const classifyFailure = (
   }
   // Powertools names the step that failed (claim, completion, release); its cause says why.
   const steps = chain.map(describeError).join(' <- ');
-  if (chain.some(isDependencyUnavailable)) {
+  if (chain.some(isDependencyUnavailable) || describeSettingFault(error) !== undefined) {
     return new DependencyUnavailableError(`Order ${id} could not be stored: ${steps}`, {
       cause: error,
       retryAfterMs: retryAfterMsOf(chain),

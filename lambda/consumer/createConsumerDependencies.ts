@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { MongoClient } from 'mongodb';
+import type { MongoClient, ServerHeartbeatFailedEvent } from 'mongodb';
 import type { ConsumerConfig } from '../shared/config.js';
 import { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import { MongoOrderStore } from '../shared/MongoOrderStore.js';
@@ -7,6 +7,7 @@ import { MongoPersistenceLayer } from '../shared/MongoPersistenceLayer.js';
 import { orderDatabase } from '../shared/mongoClient.js';
 import { timeLimit } from '../shared/mongoCommands.js';
 import { serverKind, TTL_INDEX_ADVICE } from '../shared/serverKind.js';
+import { describeSettingFault } from './classifyFailure.js';
 import type { ConsumerDependencies, ConsumerMetrics } from './createConsumerHandler.js';
 import { DeadLetterQueue, type SendMessageBatch } from './DeadLetterQueue.js';
 import { orderIdempotency } from './orderIdempotency.js';
@@ -20,6 +21,20 @@ export interface ConsumerResources {
   /** Sends to SQS; needed when poison messages are dead-lettered at once. */
   readonly sendMessageBatch: SendMessageBatch;
 }
+
+// An untrusted certificate shows in the monitor's first heartbeat, while connecting only waits for
+// a server until the driver gives up, past the invocation: connecting fails with it at once.
+const connectOrFault = (client: MongoClient): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const onFailure = ({ failure }: ServerHeartbeatFailedEvent) => {
+      if (describeSettingFault(failure) !== undefined) reject(failure);
+    };
+    client.on('serverHeartbeatFailed', onFailure);
+    client
+      .connect()
+      .then(resolve, reject)
+      .finally(() => client.off('serverHeartbeatFailed', onFailure));
+  });
 
 /**
  * Builds the consumer's dependencies on one MongoDB client, every database operation bounded by
@@ -46,7 +61,7 @@ export const createConsumerDependencies = ({
     logger,
     metrics,
     deadline,
-    connect: () => client.connect(),
+    connect: () => connectOrFault(client),
     ensureIndexes: async () => {
       const kind = await serverKind(db, timeLimit(operationTimeoutMs())).catch(() => undefined);
       await store.ensureIndexes(kind === undefined ? undefined : TTL_INDEX_ADVICE[kind]);

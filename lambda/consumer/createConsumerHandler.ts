@@ -2,8 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describeError } from '../shared/errors.js';
 import type { InvocationDeadline } from '../shared/InvocationDeadline.js';
 import type { OrderStore } from '../shared/OrderStore.js';
+import { describeSettingFault } from './classifyFailure.js';
 import { createRecordHandler } from './createRecordHandler.js';
 import type { DeadLetterQueue } from './DeadLetterQueue.js';
 import { type OrderIdempotency, registerInvocation } from './orderIdempotency.js';
@@ -83,9 +85,11 @@ export const createConsumerHandler = (deps: ConsumerDependencies): ConsumerHandl
         // Records still run when this fails: each then fails on its own, with its own reason.
         const failure = await settleWithin(deps.connect(), deps.deadline.operationTimeoutMs() ?? 1);
         if (failure !== undefined) {
-          deps.logger.warn('MongoDB is not reachable', {
-            error: failure instanceof Error ? failure.name : String(failure),
-          });
+          // A setting at fault fails every record alike: said here once, not in each record's line.
+          const fault = describeSettingFault(failure);
+          const error = describeError(failure);
+          if (fault === undefined) deps.logger.warn('MongoDB is not reachable', { error });
+          else deps.logger.error(fault, { error });
         }
       }
       if (!indexesStarted) {

@@ -14,6 +14,7 @@ const logger = createLogger(CONSUMER_SERVICE_NAME, config.logLevel);
 const client = createMongoClient(await resolveMongoUri(config.mongoUri), {
   maxPoolSize: config.mongoMaxPoolSize,
   appName: CONSUMER_SERVICE_NAME,
+  security: config.mongoSecurity,
 });
 
 // The SQS client comes from the runtime's AWS SDK (`runtimeProvidedModules` in

@@ -99,8 +99,14 @@ export const createHealthHandler = (deps: HealthDependencies): HealthHandler => 
 
   // The check's signal aborts server selection, connecting and the command inside the driver
   // (the v7 driver ignores `timeoutMS`); `maxTimeMS` ends it on the server's side.
-  const ping = (signal: AbortSignal) =>
-    database.command({ ping: 1, maxTimeMS: timeoutMs }, { signal });
+  // `connect()` first: the v7 driver leaves a client whose first connection failed (a container
+  // born during an outage) closed for good until it is called again; on a connected client it
+  // returns at once. The connect that fails may be one an earlier check left pending (its bound
+  // ended first): one more is then made, within this check's bound.
+  const ping = async (signal: AbortSignal) => {
+    await deps.mongo.connect().catch(() => deps.mongo.connect());
+    return database.command({ ping: 1, maxTimeMS: timeoutMs }, { signal });
+  };
 
   const logFailure = (check: string, outcome: CheckOutcome<unknown>) => {
     if (outcome.ok) return;

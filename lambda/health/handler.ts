@@ -11,7 +11,11 @@ const config = loadHealthConfig(process.env);
 const checkTimeoutMs = defaultDeploymentSettings.healthCheckTimeoutMs;
 const logger = createLogger('order-health', config.logLevel);
 const sqs = createHealthSqsClient(checkTimeoutMs);
-const mongo = createHealthMongoClient(await resolveMongoUri(config.mongoUri), checkTimeoutMs);
+const mongo = createHealthMongoClient(
+  await resolveMongoUri(config.mongoUri),
+  checkTimeoutMs,
+  config.mongoSecurity,
+);
 
 /** The health Function URL: `GET` → 200 healthy / 503 unhealthy, other methods → 405. */
 export const handler = createHealthHandler({

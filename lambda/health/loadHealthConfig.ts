@@ -2,12 +2,9 @@ import { loadSharedConfig, type SharedConfig } from '../shared/config.js';
 import { ConfigurationError } from '../shared/errors.js';
 
 /** The health check's settings, read from the environment once per container. */
-export interface HealthConfig {
+export interface HealthConfig extends SharedConfig {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
-  readonly mongoUri: SharedConfig['mongoUri'];
-  readonly databaseName: string;
-  readonly logLevel: SharedConfig['logLevel'];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -30,18 +27,11 @@ const queueUrl = (env: Env, variable: 'QUEUE_URL' | 'DLQ_URL'): string => {
 
 /**
  * Reads `QUEUE_URL`, `DLQ_URL` and the MongoDB settings the consumer also uses (`MONGO_URI` or
- * `MONGO_URI_SECRET_ID`, `MONGO_DB_NAME`, `LOG_LEVEL`). Throws {@link ConfigurationError} with one
- * line naming the first bad variable, never its value.
+ * `MONGO_URI_SECRET_ID`, `MONGO_TLS_CA_FILE`, `MONGO_AUTH`, `MONGO_DB_NAME`, `LOG_LEVEL`). Throws
+ * {@link ConfigurationError} with one line naming the first bad variable, never its value.
  */
 export const loadHealthConfig = (env: Env): HealthConfig => {
   const deadLetterQueueUrl = queueUrl(env, 'DLQ_URL');
   const orderQueueUrl = queueUrl(env, 'QUEUE_URL');
-  const shared = loadSharedConfig(env);
-  return {
-    queueUrl: orderQueueUrl,
-    deadLetterQueueUrl,
-    mongoUri: shared.mongoUri,
-    databaseName: shared.databaseName,
-    logLevel: shared.logLevel,
-  };
+  return { queueUrl: orderQueueUrl, deadLetterQueueUrl, ...loadSharedConfig(env) };
 };

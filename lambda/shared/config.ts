@@ -5,15 +5,28 @@ import {
   type PoisonMessages,
 } from '../../settings/serviceSettings.js';
 import { ConfigurationError } from './errors.js';
+import { mongoSecurityOptions } from './mongoSecurityOptions.js';
 
 /** Where the MongoDB connection string comes from. */
 export type MongoUriSource =
   | { readonly kind: 'value'; readonly uri: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
-/** The settings both Lambdas read: where MongoDB is, and how much to log. */
+/** How the clients authenticate: as the connection string says, or as the execution role. */
+export type MongoAuth = 'default' | 'aws-iam';
+
+/** What the clients add to the connection string: a CA to trust, and how to authenticate. */
+export interface MongoSecurity {
+  /** PEM file of the CA that signs the server's certificate (`MONGO_TLS_CA_FILE`); TLS is on. */
+  readonly tlsCaFile?: string;
+  /** `aws-iam` (`MONGO_AUTH`): `MONGODB-AWS` with the execution role's credentials. */
+  readonly auth: MongoAuth;
+}
+
+/** The settings both Lambdas read: where MongoDB is, how to reach it, and how much to log. */
 export interface SharedConfig {
   readonly mongoUri: MongoUriSource;
+  readonly mongoSecurity: MongoSecurity;
   readonly databaseName: string;
   readonly logLevel: LogLevel;
 }
@@ -43,6 +56,7 @@ export const configDefaults = {
   MONGO_MAX_POOL_SIZE: defaultSettings.mongoMaxPoolSize,
   POISON_MESSAGES: defaultSettings.poisonMessages,
   LOG_LEVEL: 'INFO',
+  MONGO_AUTH: 'default',
 } as const;
 
 // MongoDB forbids these in database names; collection names must not start with `system.` or hold `$`.
@@ -81,15 +95,22 @@ const integer = (
   return value;
 };
 
+// Constructing a client parses the URI and its options as the driver will, without connecting.
+const driverRefuses = (uri: string, security?: MongoSecurity): boolean => {
+  try {
+    new MongoClient(uri, security && mongoSecurityOptions(security));
+    return false;
+  } catch {
+    return true;
+  }
+};
+
 /**
- * Checks a MongoDB connection string the way the driver will read it (constructing a client
- * parses the URI and its options without connecting), without ever echoing it: it may carry
- * credentials.
+ * Checks a MongoDB connection string the way the driver will read it, without ever echoing it: it
+ * may carry credentials.
  */
 export const assertMongoUri = (variable: string, uri: string): string => {
-  try {
-    new MongoClient(uri);
-  } catch {
+  if (driverRefuses(uri)) {
     fail(
       `${variable} is not a valid MongoDB connection string (expected mongodb://host:port or mongodb+srv://host)`,
     );
@@ -110,6 +131,22 @@ const mongoUriSource = (env: Env): MongoUriSource => {
     );
   }
   return { kind: 'value', uri: assertMongoUri('MONGO_URI', uri) };
+};
+
+const mongoSecurityOf = (env: Env, source: MongoUriSource): MongoSecurity => {
+  const auth = read(env, 'MONGO_AUTH') ?? configDefaults.MONGO_AUTH;
+  if (auth !== 'default' && auth !== 'aws-iam') fail('MONGO_AUTH must be default or aws-iam');
+  const tlsCaFile = read(env, 'MONGO_TLS_CA_FILE');
+  const security = { auth, ...(tlsCaFile && { tlsCaFile }) } as MongoSecurity;
+  // The driver refuses a username, a password or an authSource but $external with MONGODB-AWS; a
+  // URI without them is no secret.
+  if (auth === 'aws-iam' && (source.kind === 'secret' || driverRefuses(source.uri, { auth }))) {
+    fail('MONGO_AUTH=aws-iam needs MONGO_URI (not a secret) without credentials');
+  }
+  if (source.kind === 'value' && tlsCaFile && driverRefuses(source.uri, security)) {
+    fail('MONGO_URI must not say tls=false with MONGO_TLS_CA_FILE');
+  }
+  return security;
 };
 
 const poisonMessagesOf = (env: Env): ConsumerConfig['poisonMessages'] => {
@@ -136,8 +173,10 @@ export const loadSharedConfig = (env: Env): SharedConfig => {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const mongoUri = mongoUriSource(env);
   return {
-    mongoUri: mongoUriSource(env),
+    mongoUri,
+    mongoSecurity: mongoSecurityOf(env, mongoUri),
     databaseName: name(env, 'MONGO_DB_NAME', DATABASE_NAME),
     logLevel: logLevel as LogLevel,
   };

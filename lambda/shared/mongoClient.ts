@@ -1,5 +1,7 @@
 import { type Db, type MongoClientOptions as DriverOptions, MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
+import type { MongoSecurity } from './config.js';
+import { mongoSecurityOptions } from './mongoSecurityOptions.js';
 
 /** Options of the one MongoDB client a container keeps. */
 export interface MongoClientOptions {
@@ -8,6 +10,8 @@ export interface MongoClientOptions {
   readonly maxPoolSize: number;
   /** Shown in MongoDB's logs and `currentOp`, to tell the consumer from the health check. */
   readonly appName: string;
+  /** A private CA and IAM authentication, beyond the URI ({@link mongoSecurityOptions}). */
+  readonly security?: MongoSecurity;
 }
 
 /**
@@ -40,16 +44,16 @@ export const uriDecides = (uri: string, defaults: DriverOptions): DriverOptions 
  *   `txnNumber`, so servers that refuse retryable writes (DocumentDB) take them all.
  */
 export const createMongoClient = (uri: string, options: MongoClientOptions): MongoClient =>
-  new MongoClient(
-    uri,
-    uriDecides(uri, {
+  new MongoClient(uri, {
+    ...uriDecides(uri, {
       appName: options.appName,
       maxPoolSize: options.maxPoolSize,
       minPoolSize: 0,
       maxIdleTimeMS: 60_000,
       connectTimeoutMS: 3_000,
     }),
-  );
+    ...mongoSecurityOptions(options.security),
+  });
 
 /**
  * The database the consumer writes through: every write acknowledged by a majority of the replica

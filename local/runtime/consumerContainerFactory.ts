@@ -49,6 +49,7 @@ export const consumerContainerFactory =
     const client = createMongoClient(config.mongoUri.uri, {
       maxPoolSize: config.mongoMaxPoolSize,
       appName: 'order-consumer',
+      security: config.mongoSecurity,
     });
     const handler = createConsumerHandler(
       createConsumerDependencies({

@@ -82,6 +82,7 @@ const main = async (): Promise<number> => {
     logSink,
     log: say,
     settings: options.settings,
+    environment: options.environment,
     ...(options.mongoUri === undefined ? {} : { mongoUri: options.mongoUri }),
     ...(options.pollers === undefined ? {} : { pollers: options.pollers }),
   });

@@ -18,6 +18,8 @@ export interface DevOptions {
   readonly logFormat: 'json' | 'pretty' | 'auto';
   readonly pollers: number | undefined;
   readonly settings: LocalSettingsOverrides;
+  /** Passed to the functions as they are, checked by their configuration (MONGO_TLS_CA_FILE…). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** Variables `npm run dev` reads, with their defaults, for the help text and the docs. */
@@ -26,6 +28,8 @@ export const devVariables = {
   HEALTH_PORT: '3000',
   MONGO_URI: '(unset: embedded MongoDB)',
   MONGO_DB_NAME: configDefaults.MONGO_DB_NAME,
+  MONGO_TLS_CA_FILE: '(unset: TLS as MONGO_URI says)',
+  MONGO_AUTH: `${configDefaults.MONGO_AUTH} (or aws-iam)`,
   AWS_REGION: 'us-east-1',
   LOG_LEVEL: configDefaults.LOG_LEVEL,
   LOG_FORMAT: 'auto (pretty on a terminal, json otherwise)',
@@ -37,6 +41,9 @@ export const devVariables = {
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+// How the functions reach MongoDB, as on AWS: read by them, not here.
+const FUNCTION_VARIABLES = ['MONGO_TLS_CA_FILE', 'MONGO_AUTH'];
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
@@ -92,5 +99,11 @@ export const devOptionsFromEnvironment = (env: Env): DevOptions => {
       ...(maxReceiveCount === undefined ? {} : { maxReceiveCount }),
       ...(poisonMessages === undefined ? {} : { poisonMessages: poisonMessages as PoisonMessages }),
     },
+    environment: Object.fromEntries(
+      FUNCTION_VARIABLES.flatMap((name) => {
+        const value = read(env, name);
+        return value === undefined ? [] : [[name, value]];
+      }),
+    ),
   };
 };

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { freePort } from './freePort.js';
 
 /** A MongoDB server started for this process, and how to stop it. */
@@ -14,16 +14,27 @@ export interface EmbeddedMongo {
 }
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
-const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
+/** Where `npm run setup:ferretdb` (scripts/install-ferretdb.sh) builds FerretDB. */
+export const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
+/** How long FerretDB may take to answer after it is started (it creates its SQLite state). */
+export const FERRETDB_START_MS = 15_000;
 
 /**
- * Asks `uri` until a writable primary answers or `timeoutMs` passes: a replica set answers before
- * it has elected one.
+ * Asks `uri` (with `options`, e.g. TLS) until a writable primary answers or `timeoutMs` passes: a
+ * replica set answers before it has elected one.
  */
-export const waitForMongo = async (uri: string, timeoutMs: number): Promise<boolean> => {
+export const waitForMongo = async (
+  uri: string,
+  timeoutMs: number,
+  options: MongoClientOptions = {},
+): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    const client = new MongoClient(uri, {
+      ...options,
+      serverSelectionTimeoutMS: 500,
+      connectTimeoutMS: 500,
+    });
     try {
       const hello = await client.db('admin').command({ hello: 1 });
       if (hello.isWritablePrimary === true) return true;
@@ -91,9 +102,11 @@ const startFerretDb = async (log: (line: string) => void): Promise<EmbeddedMongo
     child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   };
-  if (!(await waitForMongo(uri, 15_000))) {
+  if (!(await waitForMongo(uri, FERRETDB_START_MS))) {
     await stop();
-    throw new Error(`FerretDB did not answer on 127.0.0.1:${port} within 15 s`);
+    throw new Error(
+      `FerretDB did not answer on 127.0.0.1:${port} within ${FERRETDB_START_MS / 1000} s`,
+    );
   }
   return { uri, kind: 'ferretdb', stop };
 };

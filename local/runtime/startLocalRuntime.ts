@@ -5,6 +5,7 @@ import { createHealthHandler } from '../../lambda/health/createHealthHandler.js'
 import { createHealthMongoClient } from '../../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../../lambda/health/createHealthSqsClient.js';
 import { configDefaults, type LogLevel, loadConfig } from '../../lambda/shared/config.js';
+import { mongoSecurityOptions } from '../../lambda/shared/mongoSecurityOptions.js';
 import { defaultDeploymentSettings } from '../../settings/serviceSettings.js';
 import { mongoHostOf } from '../cli/mongoHostOf.js';
 import { consumerContainerFactory } from './consumerContainerFactory.js';
@@ -136,7 +137,7 @@ export const startLocalRuntime = async (
       options.environment?.IDEMPOTENCY_EXPIRY_SECONDS ?? String(settings.idempotencyExpirySeconds),
     LOG_LEVEL: logLevel,
   });
-  loadConfig(
+  const { mongoSecurity } = loadConfig(
     consumerEnvironmentFor(
       options.mongoUri ?? 'mongodb://127.0.0.1:27017',
       'http://127.0.0.1/queue/created-below',
@@ -155,9 +156,11 @@ export const startLocalRuntime = async (
     let mongoUri: string;
     let mongoKind: LocalRuntime['mongoKind'];
     if (options.mongoUri !== undefined) {
-      if (!(await waitForMongo(options.mongoUri, 5_000))) {
+      const security = mongoSecurityOptions(mongoSecurity);
+      if (!(await waitForMongo(options.mongoUri, 5_000, security))) {
+        const as = Object.keys(security).length > 0 ? ' with MONGO_TLS_CA_FILE / MONGO_AUTH' : '';
         throw new Error(
-          `No MongoDB answers at ${mongoHostOf(options.mongoUri)} (MONGO_URI). Start it, or unset MONGO_URI to use an embedded server.`,
+          `No MongoDB answers at ${mongoHostOf(options.mongoUri)} (MONGO_URI${as}). Start it, or unset MONGO_URI to use an embedded server.`,
         );
       }
       mongoUri = options.mongoUri;
@@ -185,7 +188,11 @@ export const startLocalRuntime = async (
       region,
       credentials: TEST_CREDENTIALS,
     });
-    const healthMongo = createHealthMongoClient(mongoUri, healthTimeouts.healthCheckTimeoutMs);
+    const healthMongo = createHealthMongoClient(
+      mongoUri,
+      healthTimeouts.healthCheckTimeoutMs,
+      mongoSecurity,
+    );
     cleanups.push(async () => {
       healthSqs.destroy();
       await healthMongo.close();

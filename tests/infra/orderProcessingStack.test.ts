@@ -98,7 +98,7 @@ describe('OrderProcessingStack on AWS (defaults, bundled as cdk synth does)', ()
     });
   });
 
-  it('runs both functions on Node.js 22, arm64, with their own log groups and retention', () => {
+  it('runs both functions on Node.js 24, arm64, with their own log groups and retention', () => {
     // Prepare
     const { template } = synthesized;
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
@@ -107,7 +107,7 @@ describe('OrderProcessingStack on AWS (defaults, bundled as cdk synth does)', ()
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Handler: 'index.handler',
         Architectures: ['arm64'],
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },

@@ -15,7 +15,7 @@ const stackWith = (visibilitySeconds: number, urlAuth: FunctionUrlAuthType) => {
   const app = new App();
   const stack = new Stack(app, 'Probe');
   const fn = new LambdaFunction(stack, 'Fn', {
-    runtime: Runtime.NODEJS_22_X,
+    runtime: Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: Code.fromInline('export const handler = async () => ({});'),
     timeout: Duration.seconds(30),

@@ -10,6 +10,11 @@ import {
 import { createHealthMongoClient } from '../../../lambda/health/createHealthMongoClient.js';
 import { createHealthSqsClient } from '../../../lambda/health/createHealthSqsClient.js';
 import { createLogger } from '../../../lambda/shared/logger.js';
+import { FaultProxy } from '../../../local/faults/FaultProxy.js';
+import {
+  mongoUriTarget,
+  routeMongoUriThrough,
+} from '../../../local/faults/routeMongoUriThrough.js';
 import { freePort } from '../../../local/runtime/freePort.js';
 import { defaultDeploymentSettings } from '../../../settings/serviceSettings.js';
 import {
@@ -152,6 +157,24 @@ describe('health handler against real SQS (fauxqs) and a real MongoDB wire serve
     expect(result.statusCode).toBe(503);
     expect(body).toMatchObject({ status: 'unhealthy', sqs_connected: true, db_connected: false });
     expect(elapsedMs).toBeLessThan(ANSWER_BOUND_MS);
+  });
+
+  it('answers 200 again once MongoDB is back, in a container born while it was down', async () => {
+    // Prepare: the container's first ping meets a closed port
+    const target = mongoUriTarget(mongoUri);
+    const proxy = await FaultProxy.start({ targetHost: target.host, targetPort: target.port });
+    const mongo = mongoAt(routeMongoUriThrough(mongoUri, proxy));
+    await proxy.setMode({ kind: 'refuse' });
+    const duringOutage = await check({ mongo });
+
+    // Act: MongoDB is back; the same container is asked again
+    await proxy.setMode({ kind: 'pass' });
+    const afterwards = await check({ mongo });
+    await proxy.stop();
+
+    // Assess
+    expect(duringOutage.result.statusCode).toBe(503);
+    expect(afterwards.result.statusCode).toBe(200);
   });
 
   it('answers 503 with db_connected false, fast, when MongoDB accepts but never answers', async () => {

@@ -3,14 +3,36 @@ import {
   IdempotencyPersistenceLayerError,
 } from '@aws-lambda-powertools/idempotency';
 import {
+  MongoAWSError,
+  MongoMissingDependencyError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoOperationTimeoutError,
   MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
 } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../../lambda/consumer/classifyFailure.js';
+import { classifyFailure, describeSettingFault } from '../../../lambda/consumer/classifyFailure.js';
 import { InvalidOrderError, OrderConflictError } from '../../../lambda/shared/errors.js';
+
+/** What the driver throws when the server's certificate is not signed by a trusted CA. */
+const untrustedCertificate = () => {
+  const message = 'unable to verify the first certificate';
+  const tls = Object.assign(new Error(message), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+  const error = new MongoNetworkError(message, { cause: tls });
+  return new MongoServerSelectionError(message, { error } as never);
+};
+/** What `MongoClient.connect` throws when the CA file cannot be opened. */
+const unreadableCaFile = () =>
+  Object.assign(new Error("ENOENT: no such file or directory, open '/var/task/ca.pem'"), {
+    code: 'ENOENT',
+    syscall: 'open',
+    path: '/var/task/ca.pem',
+  });
+/** What the server answers a mechanism or credentials it refuses. */
+const refusedAuthentication = () =>
+  new MongoServerError({ message: 'Unsupported authentication mechanism', code: 18 });
 
 describe('classifyFailure', () => {
   it.each([
@@ -100,6 +122,31 @@ describe('classifyFailure', () => {
       'dependency-unavailable',
       true,
     ],
+    ['an untrusted TLS certificate', untrustedCertificate(), 'dependency-unavailable', true],
+    ['an unreadable CA file', unreadableCaFile(), 'dependency-unavailable', true],
+    ['a refused authentication', refusedAuthentication(), 'dependency-unavailable', true],
+    [
+      'a mechanism the server lacks',
+      new MongoServerError({ message: 'mechanism MONGODB-AWS is not enabled', code: 334 }),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'no AWS credentials to authenticate with',
+      new MongoAWSError('Could not load credentials from any providers'),
+      'dependency-unavailable',
+      true,
+    ],
+    [
+      'no @aws-sdk/credential-providers to read them with',
+      new MongoAWSError('Optional module `@aws-sdk/credential-providers` not found.', {
+        cause: new MongoMissingDependencyError('not found', {
+          dependencyName: '@aws-sdk/credential-providers',
+        } as never),
+      }),
+      'dependency-unavailable',
+      true,
+    ],
     [
       'a server error that no retry fixes (no privilege)',
       new MongoServerError({ message: 'not authorized', code: 13 }),
@@ -124,6 +171,31 @@ describe('classifyFailure', () => {
     const failure = classifyFailure(error, 'ORD-1');
     expect(failure.reason).toBe(reason);
     expect(failure.retryable).toBe(retryable);
+  });
+});
+
+describe('describeSettingFault', () => {
+  it.each([
+    ['an untrusted TLS certificate', untrustedCertificate(), /TLS.*MONGO_TLS_CA_FILE/],
+    ['an unreadable CA file', unreadableCaFile(), /TLS.*MONGO_TLS_CA_FILE/],
+    ['a refused authentication', refusedAuthentication(), /authentication.*MONGO_AUTH/],
+    ['missing AWS credentials', new MongoAWSError('no credentials'), /MONGO_AUTH/],
+  ])('names the setting behind %s, in one line', (_, error, line) => {
+    // Act
+    const described = describeSettingFault(error);
+
+    // Assess
+    expect(described).toMatch(line);
+    expect(described).not.toContain('\n');
+  });
+
+  it.each([
+    ['a refused connection', new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017')],
+    ['a closed topology', new MongoTopologyClosedError()],
+    ['no privilege', new MongoServerError({ message: 'not authorized', code: 13 })],
+    ['a bug', new TypeError('x is undefined')],
+  ])('blames no setting for %s', (_, error) => {
+    expect(describeSettingFault(error)).toBeUndefined();
   });
 });
 

@@ -23,6 +23,7 @@ const sqsMock = mockClient(SQSClient);
 const fakeMongo = (ping: () => Promise<unknown>) => {
   const calls: { database: string; command: unknown; options: unknown }[] = [];
   const client = {
+    connect: async () => client,
     db: (database: string) => ({
       command: (command: unknown, options: unknown) => {
         calls.push({ database, command, options });
@@ -112,7 +113,11 @@ describe('createHealthHandler', () => {
       ]),
     );
     expect(mongo.calls).toEqual([
-      { database: 'order_db', command: { ping: 1 }, options: { signal: expect.any(AbortSignal) } },
+      {
+        database: 'order_db',
+        command: { ping: 1, maxTimeMS: 200 },
+        options: { signal: expect.any(AbortSignal) },
+      },
     ]);
   });
 

@@ -26,6 +26,7 @@ describe('loadHealthConfig', () => {
       queueUrl: QUEUE_URL,
       deadLetterQueueUrl: DLQ_URL,
       mongoUri: { kind: 'value', uri: URI },
+      mongoSecurity: { auth: 'default' },
       databaseName: 'order_db',
       logLevel: 'INFO',
     });
@@ -45,12 +46,27 @@ describe('loadHealthConfig', () => {
     expect(config.databaseName).toBe('orders_prod');
   });
 
+  it('reaches MongoDB as the consumer does: the same CA file and authentication', () => {
+    // Act
+    const config = loadHealthConfig({
+      QUEUE_URL,
+      DLQ_URL,
+      MONGO_URI: 'mongodb://db.internal.example:27017',
+      MONGO_TLS_CA_FILE: '/var/task/ca.pem',
+      MONGO_AUTH: 'aws-iam',
+    });
+
+    // Assess
+    expect(config.mongoSecurity).toEqual({ tlsCaFile: '/var/task/ca.pem', auth: 'aws-iam' });
+  });
+
   it.each([
     ['QUEUE_URL', { DLQ_URL, MONGO_URI: URI }],
     ['QUEUE_URL', { QUEUE_URL: 'order-queue', DLQ_URL, MONGO_URI: URI }],
     ['DLQ_URL', { QUEUE_URL, DLQ_URL: 'ftp://example/dlq', MONGO_URI: URI }],
     ['MONGO_URI', { QUEUE_URL, DLQ_URL }],
     ['MONGO_URI', { QUEUE_URL, DLQ_URL, MONGO_URI: 'http://admin:s3cr3t@db:27017' }],
+    ['MONGO_AUTH', { QUEUE_URL, DLQ_URL, MONGO_URI: URI, MONGO_AUTH: 'aws-iam' }],
   ])('fails with one line naming %s', (variable, env) => {
     // Act
     const error = failureOf(env);

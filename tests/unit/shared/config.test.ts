@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     const dlq = 'https://sqs.us-east-1.amazonaws.com/123456789012/order-queue-dlq';
     expect(loadConfig({ MONGO_URI: 'mongodb://localhost:27017', DLQ_URL: dlq })).toEqual({
       mongoUri: { kind: 'value', uri: 'mongodb://localhost:27017' },
+      mongoSecurity: { auth: 'default' },
       databaseName: 'order_db',
       ordersCollection: 'orders',
       idempotencyCollection: 'idempotency',
@@ -44,6 +45,29 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads a CA file to trust and IAM authentication', () => {
+    // Act
+    const { mongoSecurity } = loadSharedConfig({
+      MONGO_URI: 'mongodb+srv://cluster0.example.mongodb.net/?retryWrites=true',
+      MONGO_TLS_CA_FILE: ' /var/task/global-bundle.pem ',
+      MONGO_AUTH: 'aws-iam',
+    });
+
+    // Assess
+    expect(mongoSecurity).toEqual({ tlsCaFile: '/var/task/global-bundle.pem', auth: 'aws-iam' });
+  });
+
+  it('takes the URI as it is with MONGO_AUTH=default, credentials and all', () => {
+    // Act
+    const { mongoSecurity } = loadSharedConfig({
+      MONGO_URI: 'mongodb://app:s3cr3t@db.internal:27017/?tls=true',
+      MONGO_AUTH: 'default',
+    });
+
+    // Assess
+    expect(mongoSecurity).toEqual({ auth: 'default' });
+  });
+
   it.each([
     [{}, 'MONGO_URI is required'],
     [{ MONGO_URI: '   ' }, 'MONGO_URI is required'],
@@ -61,14 +85,35 @@ describe('loadConfig', () => {
     [{ MONGO_URI: 'mongodb://a', LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL'],
     [{ MONGO_URI: 'mongodb://a' }, 'DLQ_URL must be the dead-letter queue URL'],
     [{ MONGO_URI: 'mongodb://a', POISON_MESSAGES: 'drop' }, 'POISON_MESSAGES must be one of'],
+    [{ MONGO_URI: 'mongodb://a', MONGO_AUTH: 'iam' }, 'MONGO_AUTH must be default or aws-iam'],
+    [
+      { MONGO_URI: 'mongodb://app:s3cr3t@a', MONGO_AUTH: 'aws-iam' },
+      'MONGO_AUTH=aws-iam needs MONGO_URI (not a secret) without credentials',
+    ],
+    [
+      { MONGO_URI: 'mongodb://a/?authSource=admin', MONGO_AUTH: 'aws-iam' },
+      'MONGO_AUTH=aws-iam needs MONGO_URI (not a secret) without credentials',
+    ],
+    [
+      { MONGO_URI_SECRET_ID: 'prod/mongo-uri', MONGO_AUTH: 'aws-iam' },
+      'MONGO_AUTH=aws-iam needs MONGO_URI (not a secret) without credentials',
+    ],
+    [
+      { MONGO_URI: 'mongodb://a/?tls=false', MONGO_TLS_CA_FILE: '/var/task/ca.pem' },
+      'MONGO_URI must not say tls=false with MONGO_TLS_CA_FILE',
+    ],
   ])('rejects %j with one line naming the variable', (env, expected) => {
     const message = failureOf(env);
     expect(message).toContain(expected);
     expect(message).not.toContain('\n');
   });
 
-  it('never prints the credentials of a malformed URI', () => {
-    const message = failureOf({ MONGO_URI: 'mongodb://admin:s3cr3t@host:notaport/db' });
+  it.each([
+    [{ MONGO_URI: 'mongodb://admin:s3cr3t@host:notaport/db' }],
+    [{ MONGO_URI: 'mongodb://admin:s3cr3t@host/db', MONGO_AUTH: 'aws-iam' }],
+    [{ MONGO_URI: 'mongodb://admin:s3cr3t@host/?ssl=false', MONGO_TLS_CA_FILE: 'ca.pem' }],
+  ])('never prints the credentials of a URI it rejects (%j)', (env) => {
+    const message = failureOf({ ...env, DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/1/dlq' });
     expect(message).not.toContain('s3cr3t');
     expect(message).not.toContain('admin');
   });

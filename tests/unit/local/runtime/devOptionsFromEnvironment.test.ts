@@ -18,6 +18,22 @@ describe('devOptionsFromEnvironment', () => {
       logFormat: 'auto',
       pollers: undefined,
       settings: {},
+      environment: {},
+    });
+  });
+
+  it('passes how the functions reach MongoDB on to them', () => {
+    // Act
+    const options = devOptionsFromEnvironment({
+      MONGO_TLS_CA_FILE: ' certs/ca.pem ',
+      MONGO_AUTH: 'aws-iam',
+      MONGO_MAX_POOL_SIZE: '9',
+    });
+
+    // Assess
+    expect(options.environment).toEqual({
+      MONGO_TLS_CA_FILE: 'certs/ca.pem',
+      MONGO_AUTH: 'aws-iam',
     });
   });
 
