@@ -1,6 +1,6 @@
 import { type CfnResource, Validations } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
-import { CfnEventSourceMapping, CfnFunction, CfnPermission, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { CfnEventSourceMapping, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 import type { OrderProcessingStack } from '../order-processing-stack.js';
@@ -63,11 +63,11 @@ function isA<T extends CfnResource>(type: abstract new (...args: never[]) => T) 
   return (construct: IConstruct): construct is T => construct instanceof type;
 }
 
-/** When a finding is accepted: the options it depends on, as a pure function of one resource. */
+/** When a finding is accepted: the options it depends on. */
 interface Condition {
   /** The options, as docs/security.md shows them. */
   readonly options: string;
-  readonly holds: (settings: OrderProcessingSettings, resource: CfnResource) => boolean;
+  readonly holds: (settings: OrderProcessingSettings) => boolean;
 }
 
 const WHEN = {
@@ -94,12 +94,6 @@ const WHEN = {
   unreservedHealth: {
     options: '`healthReservedConcurrency=none`',
     holds: (settings) => settings.healthReservedConcurrency === undefined,
-  },
-  // Lapses by itself once the functions run the newest Node.js runtime CDK knows.
-  olderRuntime: {
-    options: 'a runtime older than CDK’s `NODEJS_LATEST` (`nodejs22.x` today)',
-    holds: (_, resource) =>
-      resource instanceof CfnFunction && resource.runtime !== Runtime.NODEJS_LATEST.name,
   },
 } satisfies Record<string, Condition>;
 
@@ -172,14 +166,6 @@ export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
     checkov: [],
     reason:
       'Each policy belongs to one function’s own role, is created and deleted with it, and names this stack’s resources only (but for actions that take none); a managed policy would be one more object other roles could attach.',
-  },
-  {
-    resource: 'functions',
-    when: WHEN.olderRuntime,
-    nag: ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'],
-    checkov: [],
-    reason:
-      'The project is built and tested on Node.js 22 until the runtime moves to nodejs24.x (issue 22); this acceptance lapses by itself then.',
   },
   {
     resource: 'queue',
@@ -286,9 +272,8 @@ export const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
  * template's `Metadata.cdk_nag`, and a checkov skip in `Metadata.checkov.skip`.
  */
 export const acceptFindings = (stack: OrderProcessingStack, packNames: readonly string[]): void => {
-  for (const finding of ACCEPTED_FINDINGS) {
+  for (const finding of ACCEPTED_FINDINGS.filter((f) => f.when.holds(stack.settings))) {
     for (const resource of RESOURCES[finding.resource].of(stack)) {
-      if (!finding.when.holds(stack.settings, resource)) continue;
       for (const id of finding.nag) {
         if (packNames.some((pack) => id.startsWith(`${pack}-`))) {
           Validations.of(resource).acknowledge({ id, reason: finding.reason });
