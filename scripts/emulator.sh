@@ -54,7 +54,7 @@ mkdir -p "${work}/lambda"
 env -i PATH="${node_bin}:${PATH}" HOME="${HOME:-/tmp}" TMPDIR="${work}/lambda" \
   GATEWAY_PORT="${port}" BIND_HOST=127.0.0.1 LOG_LEVEL=INFO \
   "${venv}/bin/python" -c 'import os, sys; os.setsid(); os.execv(sys.argv[1], sys.argv[1:])' \
-  "${venv}/bin/ministack" &
+  "${venv}/bin/python" "${venv}/bin/ministack" &
 pid=$!
 
 # Processes of the group still running (zombies left for their parent to reap are not).
