@@ -130,6 +130,8 @@ interface Link {
   readonly down: Channel | undefined;
   /** Bytes were dropped: the stream is corrupt and must never forward again. */
   swallowed: boolean;
+  /** A request went up in `drop-replies` mode: its answer is dropped, whenever it comes. */
+  dropsReplies: boolean;
 }
 
 /**
@@ -213,7 +215,7 @@ export class FaultProxy {
     const previous = this.#mode;
     this.#mode = mode;
     if (previous.kind !== mode.kind) {
-      for (const link of this.#links) if (link.swallowed) this.#reset(link);
+      for (const link of this.#links) if (link.swallowed || link.dropsReplies) this.#reset(link);
     }
     if (mode.kind === 'refuse' && this.#server !== undefined) {
       const server = this.#server;
@@ -274,6 +276,7 @@ export class FaultProxy {
         up: undefined,
         down: undefined,
         swallowed: true,
+        dropsReplies: false,
       };
       this.#stats.swallowed++;
       this.#links.add(link);
@@ -292,6 +295,7 @@ export class FaultProxy {
       up: new Channel(client, target),
       down: new Channel(target, client),
       swallowed: false,
+      dropsReplies: false,
     };
     this.#links.add(link);
     client.on('data', (chunk: Buffer) => this.#forward(link, 'up', chunk));
@@ -312,10 +316,8 @@ export class FaultProxy {
   }
 
   #forward(link: Link, direction: 'up' | 'down', chunk: Buffer): void {
-    if (
-      this.#mode.kind === 'blackhole' ||
-      (this.#mode.kind === 'drop-replies' && direction === 'down')
-    ) {
+    if (this.#mode.kind === 'drop-replies' && direction === 'up') link.dropsReplies = true;
+    if (this.#mode.kind === 'blackhole' || (link.dropsReplies && direction === 'down')) {
       link.swallowed = true;
     }
     if (link.swallowed) return;
