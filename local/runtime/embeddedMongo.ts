@@ -74,14 +74,18 @@ const startMemoryServer = async (): Promise<EmbeddedMongo> => {
   };
 };
 
+/** Builds FerretDB into {@link ferretdbBinary} unless it is there (Go needed, about a minute). */
+export const ensureFerretDbBuilt = (log: (line: string) => void): void => {
+  if (existsSync(ferretdbBinary)) return;
+  log('FerretDB is not built yet; building it with Go (scripts/install-ferretdb.sh)…');
+  const build = spawnSync('bash', [join(projectRoot, 'scripts', 'install-ferretdb.sh')], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('scripts/install-ferretdb.sh failed (it needs Go)');
+};
+
 const startFerretDb = async (log: (line: string) => void): Promise<EmbeddedMongo> => {
-  if (!existsSync(ferretdbBinary)) {
-    log('FerretDB is not built yet; building it with Go (scripts/install-ferretdb.sh)…');
-    const build = spawnSync('bash', [join(projectRoot, 'scripts', 'install-ferretdb.sh')], {
-      stdio: 'inherit',
-    });
-    if (build.status !== 0) throw new Error('scripts/install-ferretdb.sh failed');
-  }
+  ensureFerretDbBuilt(log);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
   const child: ChildProcess = spawn(

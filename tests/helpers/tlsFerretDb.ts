@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ensureFerretDbBuilt,
   FERRETDB_START_MS,
   ferretdbBinary,
   waitForMongo,
@@ -43,15 +44,12 @@ const makeCa = (dir: string, name: string): void =>
 
 /**
  * Makes a CA, a server certificate for 127.0.0.1 signed by it, and a second CA, in a temporary
- * folder, then starts FerretDB listening with TLS only on a free port. Fails with what to install
- * when FerretDB is not built or openssl is missing.
+ * folder, then starts FerretDB listening with TLS only on a free port (built first if need be).
+ * Fails with what to install when Go or openssl is missing.
  */
 export const startTlsFerretDb = async (): Promise<TlsFerretDb> => {
-  if (!existsSync(ferretdbBinary)) {
-    throw new Error(
-      `FerretDB is not built at ${ferretdbBinary}: run \`npm run setup:ferretdb\` (it needs Go)`,
-    );
-  }
+  // The integration tests may run on mongodb-memory-server; TLS is FerretDB's, built if need be.
+  ensureFerretDbBuilt(console.error);
   const dir = mkdtempSync(join(tmpdir(), 'ferretdb-tls-'));
   makeCa(dir, 'ca');
   makeCa(dir, 'other-ca');
