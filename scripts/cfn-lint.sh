@@ -16,15 +16,9 @@ VENV=".tools/venv"
 STACK="${STACK_NAME:-OrderProcessing}"
 TEMPLATE="cdk.out/${STACK}.template.json"
 
-# Through the venv's python: the script's #! names the path the venv was made at, and .tools is
-# shared by every worktree of the repository.
+source scripts/pypi-tool.sh
+pypi_tool "${VENV}" cfn-lint "${CFN_LINT_VERSION}"
 cfn_lint() { "${VENV}/bin/python" "${VENV}/bin/cfn-lint" "$@"; }
-
-if ! cfn_lint --version 2>/dev/null | grep -q "${CFN_LINT_VERSION}"; then
-  echo "cfn-lint: installing ${CFN_LINT_VERSION} into ${VENV}"
-  python3 -m venv "${VENV}"
-  "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check "cfn-lint==${CFN_LINT_VERSION}"
-fi
 
 if [ "${CFN_LINT_SKIP_SYNTH:-0}" != "1" ]; then
   echo "cfn-lint: synthesizing ${STACK}"
@@ -48,10 +42,9 @@ lint "${TEMPLATE}"
 if [ "${CFN_LINT_SKIP_SYNTH:-0}" != "1" ]; then
   variants=$(mktemp -d)
   trap 'rm -rf "${variants}"' EXIT
-  # Made-up ids: synthesis looks nothing up. securityGroupIds replaces the group the stack makes,
-  # and aws-iam the secret, so two templates hold every resource the options add.
-  network=(-c vpcId=vpc-0123456789abcdef0 -c subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210
-    -c vpcEndpoints=true -c mongoTlsCaFile=tests/fixtures/synth-ca.pem)
+  # securityGroupIds replaces the group the stack makes, and aws-iam the secret, so two templates
+  # hold every resource the options add.
+  network=("${SYNTH_NETWORK_OPTIONS[@]}")
   synth_variant() {
     local name=$1
     shift

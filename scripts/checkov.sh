@@ -16,23 +16,16 @@ CHECKOV_VERSION="3.3.30"
 VENV=".tools/checkov-venv"
 STACK="${STACK_NAME:-OrderProcessing}"
 
-# Through the venv's python: the script's #! names the path the venv was made at, and .tools is
-# shared by every worktree of the repository.
+source scripts/pypi-tool.sh
+pypi_tool "${VENV}" checkov "${CHECKOV_VERSION}"
 checkov() { "${VENV}/bin/python" "${VENV}/bin/checkov" "$@"; }
-
-if ! checkov --version 2>/dev/null | grep -qx "${CHECKOV_VERSION}"; then
-  echo "checkov: installing ${CHECKOV_VERSION} into ${VENV}"
-  python3 -m venv "${VENV}"
-  "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==${CHECKOV_VERSION}"
-fi
 
 templates=$(mktemp -d)
 trap 'rm -rf "${templates}"' EXIT
-# Made-up ids and key (in the region the templates are synthesized for): synthesis looks nothing
-# up. kmsKeyArn replaces the key the stack makes, securityGroupIds its security group, aws-iam the
-# secret, so the two templates hold every resource the options add between them.
-network=(-c vpcId=vpc-0123456789abcdef0 -c subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210
-  -c vpcEndpoints=true -c mongoTlsCaFile=tests/fixtures/synth-ca.pem
+# A made-up key (in the region the templates are synthesized for). kmsKeyArn replaces the key the
+# stack makes, securityGroupIds its security group, aws-iam the secret, so the two templates hold
+# every resource the options add between them.
+network=("${SYNTH_NETWORK_OPTIONS[@]}"
   -c mongoAuth=aws-iam -c mongoUri=mongodb+srv://cluster0.example.mongodb.net/)
 everything=("${network[@]}" -c tracing=active -c functionUrlAuth=AWS_IAM -c alarmEmail=ops@example.com
   -c compliance=all)
