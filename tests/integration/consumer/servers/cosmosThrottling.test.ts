@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ORDER_METRICS } from '../../../../lambda/consumer/orderMetrics.js';
 import { expectEachStoredOnce } from '../faults/expectEachStoredOnce.js';
 import { type ProxiedConsumer, startProxiedConsumer } from '../faults/startProxiedConsumer.js';
-import { invoke, newOrderBatch, warmUp } from './serverScenario.js';
+import { invoke, newOrderBatch, throttledFor, warmUp } from './serverScenario.js';
 
 describe('Azure Cosmos DB for MongoDB throttling', () => {
   let consumer: ProxiedConsumer | undefined;
@@ -17,11 +17,7 @@ describe('Azure Cosmos DB for MongoDB throttling', () => {
     consumer = await startProxiedConsumer('cosmos_16500', { personality: 'cosmos' });
     await warmUp(consumer);
     const { ids, records } = newOrderBatch();
-    await consumer.proxy.setMode({ kind: 'throttle', retryAfterMs: 100 });
-    const proxy = consumer.proxy;
-    const refilled = new Promise<void>((resolve) => {
-      setTimeout(() => void proxy.setMode({ kind: 'pass' }).then(resolve), 3_000);
-    });
+    const refilled = throttledFor(consumer, 3_000, 100);
 
     // Act
     const { response } = await invoke(consumer, records);

@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import type { FaultMode } from '../../../../local/faults/FaultProxy.js';
 import { defaultSettings } from '../../../../settings/serviceSettings.js';
 import {
   lambdaContextFactory,
@@ -34,14 +35,24 @@ export const warmUp = async (consumer: ProxiedConsumer): Promise<void> => {
   if (response.batchItemFailures.length > 0) throw new Error('the warm-up order was not stored');
 };
 
+/** Puts the proxy in `mode` for `ms`, then back to `pass`. Resolves when it is back. */
+const faultFor = async (consumer: ProxiedConsumer, mode: FaultMode, ms: number) => {
+  await consumer.proxy.setMode(mode);
+  return new Promise<void>((resolve) => {
+    setTimeout(() => void consumer.proxy.setMode({ kind: 'pass' }).then(resolve), ms);
+  });
+};
+
 /**
  * The primary goes away for `ms`, as in an election: open connections are dropped and new ones
  * refused until a primary is back. Resolves when it is.
  */
 export const primaryGoneFor = async (consumer: ProxiedConsumer, ms: number) => {
-  await consumer.proxy.setMode({ kind: 'refuse' });
+  const back = faultFor(consumer, { kind: 'refuse' }, ms);
   consumer.proxy.resetAll();
-  return new Promise<void>((resolve) => {
-    setTimeout(() => void consumer.proxy.setMode({ kind: 'pass' }).then(resolve), ms);
-  });
+  return back;
 };
+
+/** The server throttles every write for `ms`, advising `retryAfterMs`. Resolves when it stops. */
+export const throttledFor = (consumer: ProxiedConsumer, ms: number, retryAfterMs: number) =>
+  faultFor(consumer, { kind: 'throttle', retryAfterMs }, ms);
